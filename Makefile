@@ -1,0 +1,52 @@
+# Two commands for a fresh machine (see README):
+#   make lab    set everything up in .venv/ and open the course in JupyterLab
+#   make test   set everything up in .venv/ and run all tests (unit tests + every notebook in quick mode)
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# PyTorch's CPU-only wheels; used only when no torch 2.13.0 wheel is found locally (pip's find-links).
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+PYTEST_NOTEBOOKS := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
+
+.PHONY: setup lab test unit notebooks bench sync check record clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert (3, 11) <= sys.version_info[:2] <= (3, 12), "Python 3.11 or 3.12 is needed (3.11 recommended); set PYTHON=/path/to/python3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --no-deps --no-index torch==2.13.0 2>/dev/null \
+	  || $(BIN)/python -m pip install --quiet --no-deps torch==2.13.0 --index-url $(TORCH_CPU_INDEX)
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+	@echo "Environment ready in $(VENV)/"
+
+lab: setup
+	cd notebooks && ../$(BIN)/jupyter lab 00_welcome.ipynb
+
+test: setup
+	COURSE_MODE=quick $(BIN)/python -m pytest tests notebooks $(PYTEST_NOTEBOOKS)
+
+unit: setup
+	$(BIN)/python -m pytest tests
+
+notebooks: setup
+	COURSE_MODE=quick $(BIN)/python -m pytest notebooks $(PYTEST_NOTEBOOKS)
+
+bench: setup
+	$(BIN)/python -m course_utils.bench notebooks --mode quick --json .bench/notebooks-quick.json
+
+sync: setup
+	$(BIN)/python -m course_utils.nbtools sync
+
+check: setup
+	$(BIN)/python -m course_utils.nbtools check
+
+record: setup
+	$(BIN)/python -m course_utils.nbtools record
+
+clean:
+	rm -rf $(VENV) .pytest_cache .bench

@@ -1,0 +1,114 @@
+"""The project's one benchmark entry: speed, memory and quality, measured the same way every time.
+
+    python -m course_utils.bench SUITE [--mode quick|standard|full] [--json PATH]
+
+Each suite returns named figures (numbers) with their budgets; the command prints a readable table,
+writes JSON {"suite": ..., "mode": ..., "figures": {name: number}, "rows": [...], ...} when asked,
+and exits 1 when something failed or missed its budget. Later chapters add their suites to SUITES.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..config import MODES, REPO_ROOT
+
+
+@dataclass
+class SuiteResult:
+    """What a suite measured: figures by name, table rows for people, and whether all met their budgets."""
+
+    figures: dict[str, float]
+    rows: list[dict]
+    columns: list[str]
+    ok: bool
+    budgets: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _notebooks(mode: str, args: argparse.Namespace) -> SuiteResult:
+    from .notebooks import run
+
+    return run(mode, only=args.only, timeout=args.timeout)
+
+
+# name -> (description, runner). Runners import lazily so `--help` stays instant.
+SUITES: dict[str, tuple[str, Callable[[str, argparse.Namespace], SuiteResult]]] = {
+    "notebooks": ("every notebook in a fresh kernel: wall seconds, peak memory, pass/fail", _notebooks),
+}
+
+
+def format_table(rows: list[dict], columns: list[str]) -> str:
+    def cell(v):
+        if isinstance(v, float):
+            return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
+        return "" if v is None else str(v)
+
+    text = [[cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max([len(c)] + [len(t[i]) for t in text]) for i, c in enumerate(columns)]
+    line = lambda vals: "  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(vals, widths)))
+    return "\n".join([line(columns), line(["-" * w for w in widths])] + [line(t) for t in text])
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=5)
+        return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "") if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def machine_info() -> dict:
+    import torch
+
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "cpu_count": os.cpu_count(),
+        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.bench", description="Measure a suite of the course.")
+    parser.add_argument("suite", choices=sorted(SUITES), help="; ".join(f"{k}: {v[0]}" for k, v in SUITES.items()))
+    parser.add_argument("--mode", choices=MODES, default="quick", help="COURSE_MODE to measure in (default quick)")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON to this path")
+    parser.add_argument("--only", nargs="*", help="notebooks suite: only notebooks whose name starts with these (e.g. 00 01)")
+    parser.add_argument("--timeout", type=int, default=1200, help="notebooks suite: seconds per cell before giving up")
+    args = parser.parse_args(argv)
+
+    result = SUITES[args.suite][1](args.mode, args)
+    print(f"suite {args.suite} · mode {args.mode}")
+    print(format_table(result.rows, result.columns))
+    for note in result.notes:
+        print(note)
+    print("all within budget" if result.ok else "NOT all within budget (see the table)")
+    if args.json:
+        payload = {
+            "suite": args.suite,
+            "mode": args.mode,
+            "figures": result.figures,
+            "budgets": result.budgets,
+            "ok": result.ok,
+            "rows": result.rows,
+            "notes": result.notes,
+            "machine": machine_info(),
+            "commit": _git_commit(),
+            "created": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(payload, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    return 0 if result.ok else 1

@@ -1,0 +1,150 @@
+"""The environment report of chapter 00: what this machine can run right now, and why.
+
+    python -m course_utils.envcheck
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import platform
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import course_mode, data_dir, torch_hub_dir
+
+
+@dataclass
+class Row:
+    """One line of the report: `ok` is True (ready), False (not usable) or None (information)."""
+
+    what: str
+    ok: bool | None
+    detail: str
+
+    @property
+    def mark(self) -> str:
+        return {True: "✔", False: "✘", None: "·"}[self.ok]
+
+
+def dlib_model_path(name: str = "shape_predictor_68_face_landmarks.dat") -> Path | None:
+    """Path of a model file shipped by face-recognition-models, found without importing the package
+    (its __init__ needs pkg_resources, which new setuptools no longer provides)."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "models" / name
+    return path if path.exists() else None
+
+
+def face_alignment_weights() -> tuple[bool, str]:
+    """Whether face-alignment's two weight files are cached (course cache or torch's default hub)."""
+    from .fetch import FACE_ALIGNMENT_WEIGHTS
+
+    import torch
+
+    folders = [torch_hub_dir(create=False) / "checkpoints", Path(torch.hub.get_dir()) / "checkpoints"]
+    for folder in folders:
+        if all((folder / item.filename).exists() for item in FACE_ALIGNMENT_WEIGHTS):
+            return True, f"weights cached in {folder}"
+    return False, (
+        "weights not cached (they download at first use, which needs a network); "
+        "run `python -m course_utils.fetch` once when online"
+    )
+
+
+def detector_rows() -> list[Row]:
+    rows = []
+    if importlib.util.find_spec("face_alignment") is None:
+        rows.append(Row("face-alignment (detector of record)", False, "package not installed"))
+    else:
+        ok, why = face_alignment_weights()
+        rows.append(Row("face-alignment (detector of record)", ok, why))
+
+    if importlib.util.find_spec("dlib") is None:
+        rows.append(Row("dlib 68-point detector (offline)", False, "package dlib-bin not installed"))
+    else:
+        model = dlib_model_path()
+        rows.append(
+            Row("dlib 68-point detector (offline)", model is not None,
+                f"trained shape predictor at {model}" if model else "face-recognition-models not installed")
+        )
+
+    from .checkpoints import CourseError, verify_checkpoint, read_manifest
+
+    if "landmarks" not in read_manifest():
+        rows.append(Row("course landmark detector", False, "not shipped yet: chapter 03 trains it"))
+    else:
+        try:
+            verify_checkpoint("landmarks")
+            rows.append(Row("course landmark detector", True, "shipped checkpoint, hash verified"))
+        except CourseError as err:
+            rows.append(Row("course landmark detector", False, str(err)))
+    return rows
+
+
+def environment_rows() -> list[Row]:
+    """Everything chapter 00 reports, in display order."""
+    import torch
+
+    rows = [
+        Row("Python", None, f"{platform.python_version()} ({sys.executable})"),
+        Row("PyTorch", torch.__version__.startswith("2.13."), f"{torch.__version__}, {torch.get_num_threads()} CPU threads"),
+    ]
+    if torch.cuda.is_available():
+        rows.append(Row("GPU", True, torch.cuda.get_device_name(0)))
+    else:
+        rows.append(Row("GPU", None, "none: everything runs on the CPU (the course is built for that)"))
+    try:
+        import psutil
+
+        mem = psutil.virtual_memory()
+        rows.append(Row("Memory", mem.total >= 1.9e9, f"{mem.total / 1e9:.1f} GB total, {mem.available / 1e9:.1f} GB free"))
+    except ImportError:
+        pass
+    rows.append(Row("COURSE_MODE", None, f"{course_mode()}  (quick ≈ 1 min per notebook, standard ≤ 10 min, full = reproduce checkpoints)"))
+    rows.extend(detector_rows())
+    cache = data_dir()
+    rows.append(Row("Data cache", os.access(cache, os.W_OK), f"{cache} (set COURSE_DATA_DIR to move it)"))
+    from .fetch import mona_lisa_path
+
+    mona = mona_lisa_path()
+    rows.append(
+        Row("Mona Lisa image", mona.exists(),
+            f"cached at {mona}" if mona.exists() else "not cached: later chapters use a labelled stand-in until `python -m course_utils.fetch` runs online")
+    )
+    return rows
+
+
+def as_text(rows: list[Row]) -> str:
+    width = max(len(r.what) for r in rows)
+    return "\n".join(f"{r.mark} {r.what:<{width}}  {r.detail}" for r in rows)
+
+
+def as_html(rows: list[Row]) -> str:
+    import html
+
+    colour = {True: "#2e7d32", False: "#c62828", None: "#555"}
+    body = "".join(
+        f"<tr><td style='color:{colour[r.ok]};font-weight:bold;text-align:center'>{r.mark}</td>"
+        f"<td style='text-align:left'><b>{html.escape(r.what)}</b></td><td style='text-align:left'>{html.escape(r.detail)}</td></tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr><th></th><th style='text-align:left'>component</th><th style='text-align:left'>status</th></tr></thead><tbody>{body}</tbody></table>"
+
+
+def show_report() -> list[Row]:
+    """Display the report as a table in a notebook (text elsewhere); returns the rows."""
+    rows = environment_rows()
+    try:
+        from IPython.display import HTML, display
+
+        display(HTML(as_html(rows)))
+    except ImportError:
+        print(as_text(rows))
+    return rows
+
+
+if __name__ == "__main__":
+    print(as_text(environment_rows()))

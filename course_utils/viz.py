@@ -1,0 +1,86 @@
+"""Plot styling and small display helpers, kept out of the notebooks' way."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+COURSE_COLORS = ["#1f5f8b", "#e07a1f", "#3a9a5b", "#c0392b", "#7d5ba6", "#8c6d31", "#d35d9b", "#5f6b73"]
+
+
+def use_course_style() -> None:
+    """One look for every figure: readable fonts on a projector, light grid, no top/right spines."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (7.5, 4.2),
+            "figure.dpi": 100,
+            "savefig.dpi": 120,
+            "savefig.bbox": "tight",
+            "font.size": 11,
+            "axes.titlesize": 13,
+            "axes.titleweight": "bold",
+            "axes.labelsize": 11,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.prop_cycle": mpl.cycler(color=COURSE_COLORS),
+            "legend.frameon": False,
+            "image.cmap": "gray",
+            "animation.html": "jshtml",
+        }
+    )
+
+
+def show_images(
+    images: Sequence[np.ndarray],
+    titles: Sequence[str] | None = None,
+    ncols: int | None = None,
+    size: float = 2.4,
+    suptitle: str | None = None,
+    cmap: str | None = None,
+):
+    """Show (H, W) or (H, W, 3) arrays in a grid, without axes; returns the matplotlib Figure."""
+    import matplotlib.pyplot as plt
+
+    n = len(images)
+    ncols = ncols or min(n, 6)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        img = np.asarray(images[i])
+        ax.imshow(img, cmap=cmap or ("gray" if img.ndim == 2 else None), interpolation="nearest")
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=10, fontweight="normal")
+    if suptitle:
+        fig.suptitle(suptitle, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def save_figure(fig, name: str, chapter: str | None = None) -> Path:
+    """Save a figure as PNG into the course's output folder; returns the path."""
+    from .config import output_dir
+
+    path = output_dir(chapter) / (name if name.endswith(".png") else f"{name}.png")
+    fig.savefig(path)
+    return path
+
+
+def show_source(obj) -> None:
+    """Display the source code of a course_utils function or class, highlighted, in a notebook."""
+    src = inspect.getsource(obj)
+    try:
+        from IPython.display import Code, display
+
+        display(Code(src, language="python"))
+    except ImportError:
+        print(src)

@@ -1,0 +1,250 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 00 · Welcome to Artificial Imagination
+#
+# This course shows, by building it, how one still portrait — the Mona Lisa — can be made to move
+# and talk, and how such "deepfakes" are spotted. You start from a pocket calculator and end with a
+# scaled-down version of the few-shot talking-head GAN of Zakharov et al. (2019).
+#
+# **In this notebook you will**
+# - learn how the course is organised and what the three *modes* mean;
+# - check what this machine can run right now (PyTorch, GPU, the face detectors, the data cache);
+# - see how the course reports a problem: one clear sentence, never a wall of red text;
+# - learn the one habit that avoids most notebook trouble: *restart and run all*.
+#
+# | mode | expected time for this notebook |
+# | --- | --- |
+# | quick | under 10 s |
+# | standard | under 10 s |
+# | full | under 10 s |
+#
+# **Needs:** nothing — this is where everything starts.
+
+# %% [markdown]
+# ## How the course is organised
+#
+# Every chapter is a notebook. Each one tells one story, runs top to bottom on an ordinary laptop
+# CPU, and ends with a recap, exercises with hints, and questions for discussion.
+#
+# | # | chapter | the idea |
+# | --- | --- | --- |
+# | 00 | welcome | how to use the course (you are here) |
+# | 01 | from calculator to learning | rules versus learned functions; images are numbers |
+# | 02 | pixels, blur and de-blur | a de-blurred photo is also generated data |
+# | 03 | facial landmarks | the 68 points a deepfake "sees" |
+# | 04 | pixel flow | the paths pixels take when a face moves |
+# | 05 | two views to 3D | the 1990s: new views from matrix algebra |
+# | 06 | transfer learning | knowledge learned on many faces, reused for one |
+# | 07 | GANs in a nutshell | a forger and a detective train each other |
+# | 08 | few-shot talking heads | the talking Mona Lisa |
+# | 09 | spotting fakes | detection, provenance and governance |
+#
+# Chapters that are not in your copy yet are being written; each one arrives complete.
+
+# %% [markdown]
+# ## Three modes: how long do you want to wait?
+#
+# Training neural networks takes time. The course lets you choose how much of it you watch, with the
+# environment variable `COURSE_MODE`:
+#
+# | mode | for | what happens |
+# | --- | --- | --- |
+# | `quick` | workshops, automated tests | loads the course's ready-trained models; at most a few seconds of training you can watch; every notebook in about a minute |
+# | `standard` (default) | classrooms, self-study | short, real trainings; every notebook within 10 minutes on a laptop |
+# | `full` | reproducing the course's models, GPU owners | the full training runs that produced the shipped models |
+#
+# To choose a mode, set it *before* the course is imported — start Jupyter with
+# `COURSE_MODE=quick make lab`, or put `%env COURSE_MODE=quick` in the first cell of a notebook and
+# restart the kernel.
+#
+# The next cell is the first cell of every notebook: it sets the look of the plots, makes the
+# course's error messages short and readable, and tells you the mode and the device it will use.
+
+# %%
+from course_utils import setup_notebook
+
+MODE = setup_notebook()
+
+# %% [markdown]
+# ## What can this machine do right now?
+#
+# The report below checks, without downloading anything:
+# - **PyTorch** — the deep-learning library the course is built on, and whether a GPU is present
+#   (none is needed: every notebook is designed for a CPU);
+# - **the three face-landmark detectors** of chapter 03:
+#   *face-alignment*, the detector of record, needs weight files that download at first use — so it
+#   only works where those were cached or a network is available; *dlib* ships a detector trained on
+#   photographs that works offline; the *course's own* detector is a small network trained in
+#   chapter 03. Whenever a later notebook detects a face it says which of them answered, and why;
+# - **the data cache** — one folder for downloads and for models *you* train, kept outside the
+#   notebooks so nothing you make is ever overwritten by an update of the course.
+
+# %%
+from course_utils.envcheck import show_report
+
+report = show_report()
+
+# %% [markdown]
+# A ✘ is not an error: it says what is missing and the course works around it. For example, without
+# face-alignment's weights chapter 03 uses dlib and the course's own detector, and says so.
+#
+# How fast is this computer for the kind of arithmetic neural networks do? Multiplying two large
+# matrices is most of the work in deep learning, so we time a few of them.
+
+# %%
+import time
+
+import torch
+
+torch.manual_seed(0)
+a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+a @ b  # warm-up
+start = time.perf_counter()
+for _ in range(10):
+    a @ b
+seconds = (time.perf_counter() - start) / 10
+gflops = 2 * 1024**3 / seconds / 1e9
+print(f"one 1024×1024 matrix product: {seconds * 1000:.1f} ms → about {gflops:.0f} billion operations per second")
+print("A typical 2-core cloud notebook reaches 20–100; a laptop 100–500; a GPU 10 000 or more.")
+
+# %% [markdown]
+# ## Same seed, same numbers
+#
+# Training starts from random numbers. The course fixes the *seed* of every random generator with
+# one call, so a cell gives the same result every time it runs — on your machine and on ours. The
+# output below is checked by the course's automated tests: if it ever changed, they would fail.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from course_utils.config import seed_everything
+
+seed_everything(2019)
+first = torch.rand(4)
+seed_everything(2019)
+second = torch.rand(4)
+print("first draw: ", [round(v, 4) for v in first.tolist()])
+print("second draw:", [round(v, 4) for v in second.tolist()])
+print("identical:", torch.equal(first, second))
+
+# %% [markdown]
+# ## When something goes wrong, you get one sentence
+#
+# Learners upload photos without faces, lose network connections, or end up with a damaged file.
+# The course answers each of these with one sentence that says what happened and what to do — and the
+# notebook keeps working. Here we ask for a trained model that does not exist:
+
+# %%
+from course_utils import CourseError
+from course_utils.checkpoints import load_checkpoint
+
+try:
+    load_checkpoint("a_model_nobody_trained")
+except CourseError as problem:
+    print("⚠", problem)
+
+# %% [markdown]
+# Every such problem is a `CourseError`. The course's own functions catch it where a learner's input
+# is involved and print its sentence, so *Run All* never stops halfway; if you call a function
+# yourself and it raises one, you see the sentence, not a long traceback. Ready-trained models ("checkpoints") shipped with the course are also protected
+# by a fingerprint (a SHA-256 hash): if a file is damaged or has been tampered with, the course
+# refuses to load it and names the command that rebuilds it. Here is what this copy ships:
+
+# %%
+from course_utils.checkpoints import read_manifest
+
+shipped = read_manifest()
+if not shipped:
+    print("No checkpoints shipped yet: they arrive with the chapters that train them.")
+for name, entry in sorted(shipped.items()):
+    print(f"{name:<24} {entry['size'] / 1e6:6.2f} MB  made by: {entry['command']}")
+
+# %% [markdown]
+# ## The one habit: restart and run all
+#
+# A notebook remembers everything you ran, in the order you ran it — not the order on the page. After
+# editing cells out of order it can show results that no longer follow from the code. The cure:
+#
+# - **JupyterLab:** menu *Kernel → Restart Kernel and Run All Cells…*
+# - **Binder:** the same; if the page stops answering, your session may have been idle too long — reload
+#   the Binder link (your own files there are not kept, so download anything you want to keep).
+# - **Colab:** *Runtime → Restart session and run all*.
+#
+# Every notebook of the course is tested exactly this way, top to bottom, in a fresh kernel.
+
+# %% [markdown]
+# ## Recap
+#
+# - The course is a path of numbered notebooks, from a calculator to a talking Mona Lisa, ending with
+#   how to spot fakes.
+# - `COURSE_MODE` (quick, standard, full) sets how much training you watch; quick loads ready-made models.
+# - The environment report tells you which face detectors this machine can use, and why.
+# - Problems arrive as one sentence; shipped models are fingerprinted; your own work lives in the data
+#   cache, never overwritten by the course.
+#
+# ## Exercise
+#
+# Later chapters choose how long to train with `by_mode(quick=..., standard=..., full=...)`, which
+# returns the value for the current mode. Write `steps_for_mode()` so that it returns 20 training steps
+# in quick mode, 200 in standard mode and 2000 in full mode.
+
+# %%
+from course_utils.config import by_mode
+
+
+def steps_for_mode():
+    ### BEGIN SOLUTION
+    return by_mode(quick=20, standard=200, full=2000)
+    ### END SOLUTION
+
+
+# %%
+import os
+
+from course_utils.exercises import Test, run_check
+
+
+def _steps_in(mode):
+    saved = os.environ.get("COURSE_MODE")
+    os.environ["COURSE_MODE"] = mode
+    try:
+        return steps_for_mode()
+    finally:
+        if saved is None:
+            os.environ.pop("COURSE_MODE")
+        else:
+            os.environ["COURSE_MODE"] = saved
+
+
+run_check(
+    "Exercise: steps for each mode",
+    [
+        Test("quick mode gives 20 steps", lambda: _steps_in("quick") == 20, "call by_mode with quick=20"),
+        Test("standard mode gives 200 steps", lambda: _steps_in("standard") == 200, "pass standard=200 to by_mode"),
+        Test("full mode gives 2000 steps", lambda: _steps_in("full") == 2000,
+             "without full=..., by_mode falls back to the standard value; pass full=2000"),
+    ],
+)
+
+# %% [markdown]
+# ## For discussion (no code needed)
+#
+# 1. The course trains its models on a laptop's CPU in minutes. What does it tell you about the cost
+#    of making a convincing fake today, compared with ten years ago?
+# 2. The course fingerprints its models so a tampered file is refused. Where else in your organisation
+#    would "is this file exactly the one we approved?" be worth checking automatically?
+# 3. Who in your organisation should be able to run a tool like the one this course builds, and who
+#    should decide that?

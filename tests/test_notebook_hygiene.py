@@ -1,0 +1,86 @@
+"""Every notebook pair is in sync, and no .ipynb stores outputs except the expected ones of checked cells."""
+
+import shutil
+
+import jupytext
+import nbformat
+import pytest
+
+from course_utils import nbtools
+
+
+def test_every_pair_in_repository_is_clean():
+    assert nbtools.notebook_paths(), "no notebooks found"
+    assert nbtools.all_problems() == []
+
+
+@pytest.fixture
+def pair(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("x = 1\nprint(x)"),
+                nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(2)")]
+    nb.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
+    ipynb = tmp_path / "01_demo.ipynb"
+    nbformat.write(nb, ipynb)
+    jupytext.write(nb, tmp_path / "01_demo.py", fmt="py:percent")
+    return ipynb
+
+
+def test_clean_pair_has_no_problems(pair):
+    assert nbtools.pair_problems(pair) == []
+
+
+def test_detects_out_of_sync_pair(pair):
+    py = pair.with_suffix(".py")
+    py.write_text(py.read_text().replace("x = 1", "x = 2"))
+    assert any("differ from cell 1" in p for p in nbtools.pair_problems(pair))
+
+
+def test_detects_missing_py(pair):
+    pair.with_suffix(".py").unlink()
+    assert nbtools.pair_problems(pair) == [f"{pair.name}: no paired 01_demo.py"]
+
+
+def test_detects_stored_outputs_outside_checked_cells(pair):
+    nb = nbformat.read(pair, 4)
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    nbformat.write(nb, pair)
+    assert any("cell 1 holds outputs" in p for p in nbtools.pair_problems(pair))
+
+
+def test_allows_text_outputs_in_checked_cells_but_not_images(pair):
+    nb = nbformat.read(pair, 4)
+    nb.cells[2].outputs = [nbformat.v4.new_output("stream", text="2\n")]
+    nbformat.write(nb, pair)
+    assert nbtools.pair_problems(pair) == []
+    nb.cells[2].outputs.append(nbformat.v4.new_output("display_data", data={"image/png": "AAAA"}))
+    nbformat.write(nb, pair)
+    assert any("only printed text" in p for p in nbtools.pair_problems(pair))
+
+
+def test_detects_execution_counts(pair):
+    nb = nbformat.read(pair, 4)
+    nb.cells[1].execution_count = 3
+    nbformat.write(nb, pair)
+    assert any("execution count" in p for p in nbtools.pair_problems(pair))
+
+
+def test_checked_cells_have_recorded_outputs():
+    """A NBVAL_CHECK_OUTPUT cell with nothing stored would make nbval compare against nothing."""
+    for path in nbtools.notebook_paths():
+        nb = nbformat.read(path, 4)
+        for i, cell in enumerate(nb.cells):
+            if nbtools.is_checked(cell):
+                assert cell.outputs, f"{path.name} cell {i}: run `make record` to store its expected output"
+
+
+def test_notebooks_open_with_setup_and_end_with_discussion():
+    for path in nbtools.notebook_paths():
+        nb = nbformat.read(path, 4)
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert "setup_notebook()" in code[0], f"{path.name}: the first code cell must call setup_notebook()"
+        first = nb.cells[0].source
+        assert first.startswith(f"# {path.stem[:2]} · "), f"{path.name}: title must read '# NN · ...'"
+        assert "quick" in first and "standard" in first, f"{path.name}: expected time per mode at the top"
+        assert "Recap" in markdown and "discussion" in markdown.lower(), f"{path.name}: recap and discussion at the end"
