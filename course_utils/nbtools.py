@@ -5,8 +5,8 @@
     python -m course_utils.nbtools record   # run in quick mode, store outputs of NBVAL_CHECK_OUTPUT cells
 
 Authoring rule: the .py (percent format) is what reviewers read. The .ipynb holds no outputs, except
-the expected output of cells whose first line is `# NBVAL_CHECK_OUTPUT`: nbval (lax mode) compares
-exactly those cells' printed output with what is stored.
+the expected output (and an execution count, which nbval needs) of cells whose first line is
+`# NBVAL_CHECK_OUTPUT`: nbval (lax mode) compares exactly those cells' printed output with what is stored.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def pair_problems(ipynb: Path) -> list[str]:
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        if cell.get("execution_count") is not None:
+        if cell.get("execution_count") is not None and not is_checked(cell):
             problems.append(f"{ipynb.name}: cell {i} has an execution count (strip it)")
         if cell.get("outputs") and not is_checked(cell):
             problems.append(f"{ipynb.name}: cell {i} holds outputs but is not a {CHECK_MARK} cell")
@@ -147,10 +147,12 @@ def record(paths: list[Path]) -> None:
             cell.execution_count = None
             cell.outputs = []
             if is_checked(cell):
+                # nbval compares only cells whose reference ran, i.e. has an execution count
+                cell.execution_count = 1
                 outs = [copy.deepcopy(o) for o in done.outputs if o.output_type in ("stream", "execute_result")]
                 for o in outs:
                     if o.output_type == "execute_result":
-                        o.execution_count = None
+                        o.execution_count = 1
                         o.data = {k: v for k, v in o.data.items() if k == "text/plain"}
                 cell.outputs = outs
         nbformat.write(original, path)
