@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # PyTorch's CPU-only wheels; used only when no torch 2.13.0 wheel is found locally (pip's find-links).
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+# Jupyter refuses to run as root unless told; containers often run as root.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_NOTEBOOKS := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
 .PHONY: setup lab test unit notebooks bench sync check record clean
@@ -25,7 +27,7 @@ $(STAMP): pyproject.toml
 	@echo "Environment ready in $(VENV)/"
 
 lab: setup
-	cd notebooks && ../$(BIN)/jupyter lab 00_welcome.ipynb
+	cd notebooks && ../$(BIN)/jupyter lab $(LAB_FLAGS) 00_welcome.ipynb
 
 test: setup
 	COURSE_MODE=quick $(BIN)/python -m pytest tests notebooks $(PYTEST_NOTEBOOKS)

@@ -207,3 +207,37 @@ def load_or_train(
     )
     print(f"Trained in {seconds:.1f} s; saved your checkpoint to {path}.")
     return "trained"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m course_utils.checkpoints [verify] [NAME ...]`: check shipped checkpoints, one line each."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m course_utils.checkpoints", description="Verify shipped checkpoints.")
+    parser.add_argument("command", nargs="?", choices=["verify", "list"], default="verify")
+    parser.add_argument("names", nargs="*", help="checkpoints to check (default: all in the manifest)")
+    args = parser.parse_args(argv)
+    manifest = read_manifest()
+    names = args.names or sorted(manifest)
+    if not names:
+        print("No checkpoints are listed in checkpoints/manifest.json yet.")
+        return 0
+    bad = 0
+    for name in names:
+        entry = manifest.get(name, {})
+        if args.command == "list":
+            print(f"{name:<28} {entry.get('size', 0) / 1e6:7.2f} MB  seed {entry.get('seed')}  {entry.get('command')}  {entry.get('metrics')}")
+            continue
+        try:
+            load_checkpoint(name)
+            print(f"✔ {name}: intact ({entry['size'] / 1e6:.2f} MB, sha256 {entry['sha256'][:12]}…)")
+        except CourseError as err:
+            bad += 1
+            print(f"✘ {err}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

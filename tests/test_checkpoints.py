@@ -133,3 +133,16 @@ def test_full_mode_always_trains(isolated_cache, monkeypatch, tmp_path):
     ck.load_or_train(Tiny(), "tiny", lambda m: calls.append(1) or {}, command="c")
     ck.load_or_train(Tiny(), "tiny", lambda m: calls.append(1) or {}, command="c")
     assert len(calls) == 2
+
+
+def test_verify_command_reports_each_file(saved, monkeypatch, capsys):
+    folder, path = saved
+    monkeypatch.setattr(ck, "CHECKPOINT_DIR", folder)
+    assert ck.main(["verify"]) == 0
+    assert "✔ toy: intact" in capsys.readouterr().out
+    data = bytearray(path.read_bytes())
+    data[100] ^= 1
+    path.write_bytes(bytes(data))
+    assert ck.main([]) == 1
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("✘ Checkpoint file toy.pt has been changed") and "course_utils.toy train" in out
