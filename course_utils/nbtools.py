@@ -98,17 +98,49 @@ class Execution:
     executed: object = None  # the executed nbformat notebook
 
 
+def _sliced(original, slice_s: float = 1.0):
+    """Wrap an async channel's get_msg so it polls in short slices. With pyzmq 27 + nbclient 0.11 a
+    reply can arrive without waking the poll (seen after ipywidgets cells); a fresh poll sees it, so a
+    lost wake-up costs about a second instead of the whole cell timeout (or forever, with no timeout)."""
+    from queue import Empty
+    from time import monotonic
+
+    async def get_msg(timeout=None):
+        deadline = None if timeout is None else monotonic() + timeout
+        while True:
+            left = slice_s if deadline is None else max(0.0, min(slice_s, deadline - monotonic()))
+            try:
+                return await original(timeout=left)
+            except Empty:
+                if deadline is not None and monotonic() >= deadline:
+                    raise
+
+    return get_msg
+
+
+def _client_class():
+    from nbclient import NotebookClient
+
+    class SlicedPollClient(NotebookClient):
+        async def async_start_new_kernel_client(self):
+            kc = await super().async_start_new_kernel_client()
+            for channel in (kc.shell_channel, kc.iopub_channel):
+                channel.get_msg = _sliced(channel.get_msg)
+            return kc
+
+    return SlicedPollClient
+
+
 def execute_notebook(path: Path, mode: str = "quick", timeout: int = 900, extra_env: dict | None = None) -> Execution:
     """Run a notebook top to bottom in a fresh kernel with COURSE_MODE=mode; measure wall time and the kernel's peak memory."""
     import nbformat
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(_PEAK_CELL))
     env = dict(os.environ, COURSE_MODE=mode, **(extra_env or {}))
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = _client_class()(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     error = ""
     try:
