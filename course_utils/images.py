@@ -1,0 +1,312 @@
+"""Real images: load anything a learner brings as (H, W, 3) uint8 RGB, and the course's portraits.
+
+    load_image(source)          a path, bytes, a file object, an upload widget's value, a PIL image or
+                                an array -> (H, W, 3) uint8; grey, RGBA, 16-bit, palette and EXIF-rotated
+                                images are normalised; huge ones are downscaled while decoding
+    portrait(name)              'astronaut' (ships with scikit-image), 'mona_lisa' (data cache, download
+                                where the network allows, else a labelled stand-in) or an uploaded name
+    save_upload(data, name)     keep a learner's upload in the data cache (never overwriting one)
+    align_face(image, points)   crop a face to the course's canonical framing from its 68 landmarks
+
+Everything a learner can get wrong raises CourseError with one sentence.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .config import data_dir
+from .errors import CourseError
+
+# Longest side kept after loading: enough for every chapter, small enough for Binder's 2 GB.
+MAX_SIDE = 1024
+# Refuse to decode more pixels than this at all (a 20 000 x 20 000 PNG would need 1.2 GB as RGB).
+MAX_PIXELS = 120_000_000
+MAX_FILE_BYTES = 60 * 2**20
+
+# Canonical framing, as fractions of the crop's side: where align_face puts the eye centres, the nose
+# tip and the mouth corners. The head fills the middle, with room for hair above and chin below.
+CANONICAL_POINTS = np.array(
+    [[0.385, 0.42], [0.615, 0.42], [0.50, 0.545], [0.415, 0.65], [0.585, 0.65]], dtype=np.float32
+)
+
+
+def _describe(source) -> str:
+    if isinstance(source, (str, Path)):
+        return f"'{Path(source).name}'"
+    return "the uploaded data" if isinstance(source, (bytes, bytearray, memoryview)) else "the input"
+
+
+def _from_upload_value(source):
+    """ipywidgets.FileUpload values: a tuple of dicts (v8) or a dict of dicts (v7) with 'content'."""
+    if isinstance(source, dict) and "content" in source:
+        return bytes(source["content"])
+    if isinstance(source, dict) and source and all(isinstance(v, dict) for v in source.values()):
+        return _from_upload_value(next(iter(source.values())))
+    if isinstance(source, (tuple, list)) and source and isinstance(source[0], dict):
+        return _from_upload_value(source[0])
+    return source
+
+
+def load_image(source, max_side: int | None = MAX_SIDE) -> np.ndarray:
+    """Any image a learner brings -> (H, W, 3) uint8 RGB with the longest side at most max_side."""
+    from PIL import Image
+
+    source = _from_upload_value(source)
+    if isinstance(source, np.ndarray):
+        return _downscale(array_to_rgb(source), max_side)
+    if isinstance(source, Image.Image):
+        return _downscale(_pil_to_rgb(source, max_side, "the image"), max_side)
+    what = _describe(source)
+    if isinstance(source, (str, Path)):
+        path = Path(source).expanduser()
+        if not path.exists():
+            raise CourseError(f"There is no file at {path}; check the name and the folder.")
+        if path.is_dir():
+            raise CourseError(f"{path} is a folder, not an image file; pick one picture inside it.")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise CourseError(f"{what} is {path.stat().st_size / 2**20:.0f} MB, more than the {MAX_FILE_BYTES // 2**20} MB the course accepts; save a smaller copy (for example 2000 pixels wide) and try again.")
+        data = path.read_bytes()
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif hasattr(source, "read"):
+        data = source.read()
+    else:
+        raise CourseError(f"load_image needs a file path, bytes, an upload or an array, not a {type(source).__name__}.")
+    if not data:
+        raise CourseError(f"{what} is empty (0 bytes); upload the picture again.")
+    if len(data) > MAX_FILE_BYTES:
+        raise CourseError(f"{what} is {len(data) / 2**20:.0f} MB, more than the {MAX_FILE_BYTES // 2**20} MB the course accepts; save a smaller copy and try again.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+            return _downscale(_pil_to_rgb(im, max_side, what), max_side)
+    except CourseError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise CourseError(f"{what} has too many pixels to open safely; save a smaller copy and try again.") from None
+    except Image.UnidentifiedImageError:
+        raise CourseError(f"{what} is not a picture the course can read; use a PNG, JPEG, GIF, BMP, TIFF or WebP file.") from None
+    except (OSError, SyntaxError, ValueError) as err:
+        raise CourseError(f"{what} is damaged or incomplete ({_short(err)}); download or export it again.") from None
+
+
+def _short(err: Exception) -> str:
+    text = str(err).strip().rstrip(".") or type(err).__name__
+    return text[:80]
+
+
+def _pil_to_rgb(im, max_side: int | None, what: str) -> np.ndarray:
+    from PIL import Image, ImageOps
+
+    w, h = im.size
+    if w * h > MAX_PIXELS:
+        raise CourseError(f"{what} is {w} × {h} pixels, too large to open safely; save a smaller copy and try again.")
+    if max_side and im.format == "JPEG":
+        im.draft("RGB", (max_side, max_side))  # decode at a reduced scale: fast and light on memory
+    im.load()  # raises OSError on truncated data
+    im = ImageOps.exif_transpose(im)
+    if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        arr = np.asarray(im, dtype=np.float64)
+        return array_to_rgb(arr if im.mode == "F" else arr.astype(np.uint32 if im.mode == "I" else np.uint16))
+    if im.mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    if im.mode in ("RGBA", "LA", "PA", "RGBa"):
+        im = im.convert("RGBA")
+        background = Image.new("RGBA", im.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(background, im)
+    return np.ascontiguousarray(np.asarray(im.convert("RGB"), dtype=np.uint8))
+
+
+def array_to_rgb(arr: np.ndarray) -> np.ndarray:
+    """(H, W), (H, W, 1), (H, W, 3) or (H, W, 4) of bool, integer or float -> (H, W, 3) uint8.
+
+    Floats are read as 0–1 when their maximum is at most 1, else as 0–255; 16-bit and wider integers
+    are scaled by their range; transparency is composited on white."""
+    arr = np.asarray(arr)
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[..., 0]
+    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (3, 4)) or min(arr.shape[:2]) < 1:
+        raise CourseError(f"An image array must be (H, W), (H, W, 3) or (H, W, 4), but this one is {arr.shape}.")
+    if arr.dtype == bool:
+        arr = arr.astype(np.uint8) * 255
+    elif np.issubdtype(arr.dtype, np.floating):
+        if not np.isfinite(arr).all():
+            raise CourseError("The image array contains NaN or infinite values; fix them before showing it.")
+        scale = 255.0 if arr.max(initial=0) <= 1.0 else 1.0
+        arr = np.clip(np.rint(arr * scale), 0, 255).astype(np.uint8)
+    elif arr.dtype != np.uint8:
+        if not np.issubdtype(arr.dtype, np.integer):
+            raise CourseError(f"An image array must hold numbers, not {arr.dtype}.")
+        top = 65535 if arr.max(initial=0) > 255 else 255
+        arr = np.clip(arr.astype(np.float64) * (255.0 / top), 0, 255).round().astype(np.uint8)
+    if arr.ndim == 2:
+        arr = np.repeat(arr[..., None], 3, axis=2)
+    if arr.shape[2] == 4:
+        alpha = arr[..., 3:4].astype(np.float32) / 255.0
+        arr = np.rint(arr[..., :3] * alpha + 255.0 * (1 - alpha)).astype(np.uint8)
+    return np.ascontiguousarray(arr)
+
+
+def _downscale(img: np.ndarray, max_side: int | None) -> np.ndarray:
+    import cv2
+
+    h, w = img.shape[:2]
+    if not max_side or max(h, w) <= max_side:
+        return img
+    s = max_side / max(h, w)
+    return cv2.resize(img, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+
+
+# --------------------------------------------------------------------------------------------------
+# Portraits
+
+
+@dataclass
+class Portrait:
+    """A portrait to animate: the picture, and a sentence saying where it came from."""
+
+    name: str
+    image: np.ndarray  # (H, W, 3) uint8
+    source: str
+    stand_in: bool = False
+
+
+def uploads_dir() -> Path:
+    return data_dir() / "uploads"
+
+
+def _safe_name(name: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(name).stem).strip("_").lower()
+    return stem or "upload"
+
+
+def save_upload(data, name: str = "upload") -> str:
+    """Check and keep an uploaded picture in the data cache as PNG; returns the name it is registered under.
+    An existing upload of the same name is never overwritten: the new one gets a number."""
+    from PIL import Image
+
+    image = load_image(data)
+    folder = uploads_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = base = _safe_name(name)
+    n = 2
+    while (folder / f"{stem}.png").exists():
+        stem = f"{base}_{n}"
+        n += 1
+    Image.fromarray(image).save(folder / f"{stem}.png")
+    return stem
+
+
+def available_portraits() -> list[str]:
+    """Names portrait() accepts: the built-in ones, then the learner's uploads."""
+    uploads = sorted(p.stem for p in uploads_dir().glob("*.png")) if uploads_dir().exists() else []
+    return ["astronaut", "mona_lisa"] + [u for u in uploads if u not in ("astronaut", "mona_lisa")]
+
+
+def mona_lisa(allow_download: bool | None = None) -> Portrait:
+    """The Mona Lisa from the data cache; else downloaded where the network allows (never in CI);
+    else a clearly labelled stand-in."""
+    from .fetch import MONA_LISA, fetch_item, mona_lisa_path
+
+    path = mona_lisa_path()
+    if allow_download is None:
+        allow_download = not os.environ.get("CI")
+    if not path.exists() and allow_download:
+        fetch_item(MONA_LISA, path, timeout=10)
+    if path.exists():
+        try:
+            return Portrait("mona_lisa", load_image(path), "Leonardo da Vinci, Mona Lisa (public domain; Wikimedia Commons scan)")
+        except CourseError:
+            pass  # a damaged cache file: fall through to the stand-in, say so
+    return Portrait(
+        "mona_lisa",
+        _stand_in(),
+        "STAND-IN: the Mona Lisa is not in the data cache and could not be downloaded here, so this is the "
+        "astronaut photo painted in sepia; run `python -m course_utils.fetch` once when online for the real painting",
+        stand_in=True,
+    )
+
+
+def _stand_in() -> np.ndarray:
+    """A labelled stand-in portrait: the astronaut's head and shoulders in the Mona Lisa's sepia tones."""
+    import cv2
+    from skimage import data
+
+    face = data.astronaut()[0:380, 90:370].astype(np.float32) / 255.0
+    grey = face @ np.array([0.299, 0.587, 0.114], np.float32)
+    sepia = np.stack([0.25 + 0.62 * grey, 0.18 + 0.55 * grey, 0.08 + 0.35 * grey], axis=2)
+    img = np.clip(cv2.GaussianBlur(sepia, (0, 0), 1.2) * 255, 0, 255).astype(np.uint8)
+    cv2.rectangle(img, (0, img.shape[0] - 34), (img.shape[1], img.shape[0]), (40, 30, 20), -1)
+    cv2.putText(img, "STAND-IN (no Mona Lisa cached)", (8, img.shape[0] - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.55,
+                (240, 225, 190), 1, cv2.LINE_AA)
+    return img
+
+
+def portrait(name: str) -> Portrait:
+    """One of available_portraits(): 'astronaut', 'mona_lisa', or an uploaded name."""
+    key = _safe_name(name)
+    if key == "astronaut":
+        from skimage import data
+
+        return Portrait("astronaut", data.astronaut(), "Eileen Collins, NASA portrait (public domain; ships with scikit-image)")
+    if key == "mona_lisa":
+        return mona_lisa()
+    path = uploads_dir() / f"{key}.png"
+    if not path.exists():
+        raise CourseError(f"There is no portrait called {name!r}; choose one of: {', '.join(available_portraits())}.")
+    return Portrait(key, load_image(path), f"your upload ({path.name})")
+
+
+# --------------------------------------------------------------------------------------------------
+# Alignment
+
+
+def five_points(landmarks: np.ndarray) -> np.ndarray:
+    """(68, 2) iBUG landmarks -> (5, 2): eye centres, nose tip, mouth corners."""
+    pts = np.asarray(landmarks, dtype=np.float32)
+    if pts.shape != (68, 2):
+        raise CourseError(f"align_face needs the 68 landmarks as a (68, 2) array, but got {pts.shape}.")
+    return np.stack([pts[36:42].mean(0), pts[42:48].mean(0), pts[30], pts[48], pts[54]])
+
+
+def similarity_transform(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """The 2x3 rotation + uniform scale + translation that best maps src points onto dst (least squares)."""
+    src = np.asarray(src, np.float64)
+    dst = np.asarray(dst, np.float64)
+    mu_s, mu_d = src.mean(0), dst.mean(0)
+    s, d = src - mu_s, dst - mu_d
+    # complex-number form: d ≈ z · s with z = a + ib  (rotation and scale)
+    denom = (s**2).sum()
+    if denom < 1e-12:
+        raise CourseError("The landmarks are all at one point, so no face can be aligned from them.")
+    a = (s[:, 0] * d[:, 0] + s[:, 1] * d[:, 1]).sum() / denom
+    b = (s[:, 0] * d[:, 1] - s[:, 1] * d[:, 0]).sum() / denom
+    rot = np.array([[a, -b], [b, a]])
+    return np.hstack([rot, (mu_d - rot @ mu_s)[:, None]]).astype(np.float32)
+
+
+def align_face(image: np.ndarray, landmarks: np.ndarray, size: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Crop a face to the canonical framing: returns (crop (size, size, 3) uint8, landmarks moved into the
+    crop (68, 2) float32, the 2x3 matrix from image to crop pixels)."""
+    import cv2
+
+    image = array_to_rgb(image)
+    matrix = similarity_transform(five_points(landmarks), CANONICAL_POINTS * size)
+    source, warp = image, matrix.copy()
+    scale = float(np.hypot(matrix[0, 0], matrix[1, 0]))
+    if scale < 0.7:  # shrink first with area averaging, so a big photo does not alias in the warp
+        h, w = image.shape[:2]
+        source = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+        warp[:, :2] /= scale
+    crop = cv2.warpAffine(source, warp, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    pts = np.asarray(landmarks, np.float32) @ matrix[:, :2].T + matrix[:, 2]
+    return crop, pts.astype(np.float32), matrix

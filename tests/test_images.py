@@ -1,0 +1,158 @@
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from course_utils import CourseError, images
+
+
+def _png(im, fmt="PNG", **kw):
+    buf = io.BytesIO()
+    im.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def _rgb(h=40, w=60):
+    rng = np.random.default_rng(0)
+    return rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+
+
+def test_path_bytes_file_and_upload_value_agree(tmp_path):
+    arr = _rgb()
+    data = _png(Image.fromarray(arr))
+    path = tmp_path / "x.png"
+    path.write_bytes(data)
+    for source in (path, str(path), data, io.BytesIO(data), ({"name": "x.png", "content": memoryview(data)},),
+                   {"x.png": {"content": data}}):
+        out = images.load_image(source)
+        assert out.dtype == np.uint8 and out.shape == (40, 60, 3) and np.array_equal(out, arr)
+
+
+@pytest.mark.parametrize("mode", ["L", "RGBA", "P", "LA", "1", "CMYK", "I;16"])
+def test_every_mode_becomes_rgb_uint8(mode):
+    base = Image.fromarray(_rgb())
+    if mode == "I;16":
+        im = Image.fromarray((np.linspace(0, 65535, 40 * 60).reshape(40, 60)).astype(np.uint16))
+    else:
+        im = base.convert(mode)
+    fmt = "JPEG" if mode == "CMYK" else ("TIFF" if mode == "LA" else "PNG")
+    out = images.load_image(_png(im, fmt))
+    assert out.shape == (40, 60, 3) and out.dtype == np.uint8
+    if mode == "I;16":
+        assert out.max() == 255 and out.min() == 0, "16-bit range is scaled to 0-255, not clipped"
+
+
+def test_transparent_pixels_become_white():
+    rgba = np.zeros((10, 10, 4), np.uint8)
+    rgba[..., 0] = 200
+    out = images.load_image(_png(Image.fromarray(rgba, "RGBA")))
+    assert (out == 255).all()
+
+
+def test_exif_rotation_is_applied():
+    arr = np.zeros((30, 80, 3), np.uint8)
+    arr[:, :10] = 255  # a white stripe on the left
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    out = images.load_image(_png(Image.fromarray(arr), "JPEG", exif=exif, quality=95))
+    assert out.shape == (80, 30, 3)
+    assert out[:10].mean() > 200 and out[-10:].mean() < 50, "the stripe ends up on top"
+
+
+def test_huge_image_is_downscaled_while_loading():
+    big = Image.fromarray(np.full((3000, 4000, 3), 90, np.uint8))
+    out = images.load_image(_png(big, "JPEG"))
+    assert max(out.shape[:2]) == images.MAX_SIDE and out.shape[:2] == (768, 1024)
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        (b"this is a text file, not a picture", "not a picture the course can read"),
+        (b"", "empty"),
+        ("/nonexistent/photo.jpg", "There is no file"),
+        (3.14, "not a float"),
+    ],
+)
+def test_bad_inputs_give_one_sentence(source, message):
+    with pytest.raises(CourseError, match=message) as info:
+        images.load_image(source)
+    assert "\n" not in str(info.value)
+
+
+def test_truncated_file():
+    data = _png(Image.fromarray(_rgb(200, 200)), "JPEG")
+    with pytest.raises(CourseError, match="damaged or incomplete"):
+        images.load_image(data[: len(data) // 3])
+
+
+def test_pixel_bomb_refused_before_decoding():
+    # a PNG header claiming 30000 x 30000 pixels: refused from the header alone
+    im = Image.new("1", (30000, 30000))
+    with pytest.raises(CourseError, match="too many pixels|too large"):
+        images.load_image(_png(im))
+
+
+@pytest.mark.parametrize("arr, expected", [
+    (np.ones((4, 5)), 255), (np.full((4, 5, 1), 0.5), 128), (np.full((4, 5), 300, np.uint16), 1),
+    (np.ones((4, 5), bool), 255), (np.full((4, 5, 3), 77, np.uint8), 77)])
+def test_arrays(arr, expected):
+    out = images.array_to_rgb(arr)
+    assert out.shape == (4, 5, 3) and out.dtype == np.uint8 and int(out[0, 0, 0]) == expected
+
+
+def test_bad_arrays():
+    with pytest.raises(CourseError, match=r"\(H, W\)"):
+        images.array_to_rgb(np.zeros((4, 5, 2)))
+    with pytest.raises(CourseError, match="NaN"):
+        images.array_to_rgb(np.full((4, 5), np.nan))
+
+
+def test_portraits_registry_and_uploads(isolated_cache, monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    astro = images.portrait("astronaut")
+    assert astro.image.shape == (512, 512, 3) and not astro.stand_in
+    mona = images.portrait("mona_lisa")
+    assert mona.stand_in and "STAND-IN" in mona.source and mona.image.dtype == np.uint8
+    data = _png(Image.fromarray(_rgb()))
+    first = images.save_upload(data, "My Photo.png")
+    second = images.save_upload(_png(Image.fromarray(_rgb()[::-1])), "my photo.jpg")
+    assert (first, second) == ("my_photo", "my_photo_2"), "a second upload never overwrites the first"
+    assert images.available_portraits() == ["astronaut", "mona_lisa", "my_photo", "my_photo_2"]
+    assert np.array_equal(images.portrait("my_photo").image, _rgb())
+    with pytest.raises(CourseError, match="no portrait called 'nobody'"):
+        images.portrait("nobody")
+    with pytest.raises(CourseError, match="not a picture"):
+        images.save_upload(b"nope", "bad.png")
+    assert images.available_portraits()[2:] == ["my_photo", "my_photo_2"]
+
+
+def test_cached_mona_lisa_is_used(isolated_cache):
+    from course_utils.fetch import mona_lisa_path
+
+    path = mona_lisa_path()
+    path.parent.mkdir(parents=True)
+    Image.fromarray(_rgb(300, 200)).save(path)
+    mona = images.portrait("mona_lisa")
+    assert not mona.stand_in and mona.image.shape == (300, 200, 3) and "public domain" in mona.source
+
+
+def test_align_face_puts_points_on_the_template():
+    rng = np.random.default_rng(1)
+    canon = np.zeros((68, 2), np.float32)
+    canon[36:42] = images.CANONICAL_POINTS[0]
+    canon[42:48] = images.CANONICAL_POINTS[1]
+    canon[30] = images.CANONICAL_POINTS[2]
+    canon[48], canon[54] = images.CANONICAL_POINTS[3], images.CANONICAL_POINTS[4]
+    canon[~np.isin(np.arange(68), [30, 48, 54] + list(range(36, 48)))] = rng.uniform(0.3, 0.7, (68 - 15, 2))
+    # the same face, rotated by 20°, scaled 3x and moved, in a 1000 px photo
+    theta = np.deg2rad(20)
+    R = 3 * 256 * np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    photo_pts = canon @ R.T + np.array([300, 200])
+    photo = rng.integers(0, 255, (1000, 1000, 3), dtype=np.uint8)
+    crop, pts, matrix = images.align_face(photo, photo_pts, size=256)
+    assert crop.shape == (256, 256, 3)
+    assert np.allclose(pts, canon * 256, atol=1e-2)
+    with pytest.raises(CourseError, match=r"\(68, 2\)"):
+        images.align_face(photo, photo_pts[:5])
