@@ -84,3 +84,30 @@ def show_source(obj) -> None:
         display(Code(src, language="python"))
     except ImportError:
         print(src)
+
+
+def animation(frames: Sequence[np.ndarray], fps: float = 25.0, name: str | None = None, chapter: str | None = None,
+              width: int | None = 256):
+    """Show (H, W, 3) uint8 frames as a looping animated GIF inline (it plays by itself: no buttons to
+    press), displayed `width` pixels wide; with `name`, also save it as <name>.gif in the output folder.
+    Returns the IPython display object (or the GIF bytes outside IPython)."""
+    import io
+
+    import imageio.v3 as iio
+
+    frames = [np.asarray(f, dtype=np.uint8) for f in frames]
+    if not frames:
+        raise ValueError("animation needs at least one frame")
+    buf = io.BytesIO()
+    iio.imwrite(buf, np.stack(frames), extension=".gif", duration=1000.0 / fps, loop=0)
+    data = buf.getvalue()
+    if name:
+        from .config import output_dir
+
+        (output_dir(chapter) / (name if name.endswith(".gif") else f"{name}.gif")).write_bytes(data)
+    try:
+        from IPython.display import Image
+
+        return Image(data=data, format="gif", width=width)
+    except ImportError:
+        return data

@@ -23,14 +23,15 @@
 # **In this notebook you will**
 # - learn how the course is organised and what the three *modes* mean;
 # - check what this machine can run right now (PyTorch, GPU, the face detectors, the data cache);
+# - meet FaceWorld, the course's own world of synthetic talking heads;
 # - see how the course reports a problem: one clear sentence, never a wall of red text;
 # - learn the one habit that avoids most notebook trouble: *restart and run all*.
 #
 # | mode | expected time for this notebook |
 # | --- | --- |
-# | quick | under 10 s |
-# | standard | under 10 s |
-# | full | under 10 s |
+# | quick | about 15 s |
+# | standard | about 15 s |
+# | full | about 15 s |
 #
 # **Needs:** nothing — this is where everything starts.
 
@@ -122,6 +123,62 @@ print(f"one 1024×1024 matrix product: {seconds * 1000:.1f} ms → about {gflops
 print("A typical 2-core cloud notebook reaches 20–100; a laptop 100–500; a GPU 10 000 or more.")
 
 # %% [markdown]
+# ## Meet FaceWorld: the course's own talking heads
+#
+# To learn how a face is made to talk, we need many videos of faces talking — and for each frame the
+# exact position of every facial feature and the path every pixel takes. No such data set ships with
+# Python, and real ones are large, licensed and come without ground truth. So the course builds its
+# own: **FaceWorld**, a small 3-D head renderer. Every person is a *seed* number: the seed picks the face
+# shape, skin, hair, eyes, nose, lips, glasses, beard, clothes and background. Every frame is a head pose,
+# an expression and a light. Because FaceWorld drew the face itself, it knows the truth exactly.
+
+# %%
+from course_utils import faces
+from course_utils.viz import show_images
+
+looks = {
+    "neutral": faces.Frame(),
+    "turned": faces.Frame(faces.Pose(yaw=25, pitch=5)),
+    "mouth open": faces.Frame(faces.Pose(yaw=-15, roll=8), faces.Expression(jaw_open=0.8)),
+    "smile": faces.Frame(faces.Pose(pitch=-8), faces.Expression(smile=1.0)),
+    "eyes shut, brows up": faces.Frame(faces.Pose(yaw=10),
+                                       faces.Expression(blink_left=1, blink_right=1, brow_raise=1)),
+}
+people = [faces.sample_identity(seed) for seed in (1, 2, 3, 5, 8, 13)]
+tiles = [faces.render(person, frame, size=128).image for person in people for frame in looks.values()]
+titles = [f"seed {p.seed}: {name}" if j == 0 else name for p in people for j, name in enumerate(looks)]
+show_images(tiles, titles, ncols=5, size=2.1,
+            suptitle="Six FaceWorld people (rows), five moments each (columns)");
+
+# %% [markdown]
+# Each row is one synthetic person, each column one pose and expression. Notice that identity stays
+# put while pose and expression change — exactly the separation the talking-head model of chapter 08
+# has to learn. These are not photographs: FaceWorld faces are plainly synthetic, and chapter 08
+# measures honestly what a model trained on them can and cannot do with a real portrait.
+#
+# What FaceWorld knows that a photo does not: the 68 *landmarks* (chapter 03) of every frame, exactly.
+# Drawn as coloured lines on black, they become the "landmark image" that tells the generator of
+# chapter 08 which expression to paint.
+
+# %%
+from course_utils.faces.gallery import draw_points
+
+shot = faces.render(people[1], looks["mouth open"], size=192)
+show_images([shot.image, draw_points(shot.image, shot.landmarks, shot.visible), faces.landmark_image(shot.landmarks, 192)],
+            ["the frame", "its 68 landmarks", "the landmark image (the GAN's input)"], size=3.2);
+
+# %% [markdown]
+# And FaceWorld talks: a seeded trajectory of speech-like jaw movement (3–5 syllables a second, in
+# phrases), blinks, small head sways and nods. Here are two seconds of it (the clip loops; it is also
+# saved as a GIF in your output folder).
+
+# %%
+from course_utils.viz import animation
+
+clip = [faces.render(people[3], f, size=128).image for f in faces.talking_frames(50, fps=25, seed=7)]
+animation(clip, fps=25, name="faceworld_talking", chapter="00_welcome")
+
+# %% [markdown]
 # ## Same seed, same numbers
 #
 # Training starts from random numbers. The course fixes the *seed* of every random generator with
@@ -192,6 +249,7 @@ for name, entry in sorted(shipped.items()):
 #   how to spot fakes.
 # - `COURSE_MODE` (quick, standard, full) sets how much training you watch; quick loads ready-made models.
 # - The environment report tells you which face detectors this machine can use, and why.
+# - FaceWorld makes synthetic talking people from seed numbers, and knows the exact truth of every frame.
 # - Problems arrive as one sentence; shipped models are fingerprinted; your own work lives in the data
 #   cache, never overwritten by the course.
 #

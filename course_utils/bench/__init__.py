@@ -41,9 +41,16 @@ def _notebooks(mode: str, args: argparse.Namespace) -> SuiteResult:
     return run(mode, only=args.only, timeout=args.timeout)
 
 
+def _faces(mode: str, args: argparse.Namespace) -> SuiteResult:
+    from .faces import run
+
+    return run(mode)
+
+
 # name -> (description, runner). Runners import lazily so `--help` stays instant.
 SUITES: dict[str, tuple[str, Callable[[str, argparse.Namespace], SuiteResult]]] = {
     "notebooks": ("every notebook in a fresh kernel: wall seconds, peak memory, pass/fail", _notebooks),
+    "faces": ("FaceWorld: frames/s on one core, dlib's agreement, ground-truth flow accuracy", _faces),
 }
 
 
