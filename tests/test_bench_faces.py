@@ -17,10 +17,12 @@ def test_bars_decide_the_verdict(monkeypatch):
     monkeypatch.setattr(suite, "_one_core_figures", lambda: {"fps_64": 250.0, "fps_128": 60.0,
                                                               "landmark_image_per_s_64": 5000.0})
     monkeypatch.setattr("course_utils.faces.dlib_check.dlib_agreement", lambda **kw: Agreement())
+    monkeypatch.setattr(suite, "plain_dlib_detect_rate", lambda n: 0.8)
     monkeypatch.setattr(suite, "flow_warp_mae", lambda pairs, light_follows_head=True: 1.0 if light_follows_head else 5.0)
     result = suite.run("quick")
     rows = {r["figure"]: r["result"] for r in result.rows}
     assert rows["dlib_nme"] == "MISSED" and rows["fps_64"] == "pass" and rows["flow_warp_mae_camera_light"] == "info"
+    assert rows["dlib_detect_rate_plain"] == "info"
     assert not result.ok
     assert set(result.figures) >= {"fps_64", "fps_128", "dlib_detect_rate", "dlib_nme", "flow_warp_mae"}
     assert all(np.isfinite(v) for v in result.figures.values())

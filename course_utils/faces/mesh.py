@@ -558,7 +558,7 @@ def _head_expression_positions(ident, amps, warp, name, lod, neutral=None):
 
 # how many identities to keep per level of detail (a finer mesh takes more memory: about 2 MB at
 # level 0, 1 MB at level 1, 0.4 MB at level 2)
-CACHE_SIZES = (32, 128, 512)
+CACHE_SIZES = (32, 64, 128)  # at most ~300 MB of meshes and textures: Binder has 2 GB
 
 
 def face_model(ident: Identity, lod: int = 0) -> "FaceModel":

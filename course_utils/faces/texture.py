@@ -184,11 +184,13 @@ def _paint_head(ident: Identity, rng) -> np.ndarray:
     # beard
     if ident.beard != "none":
         col = np.asarray(ident.hair_color, np.float32)
-        chin_and_jaw = H._smoothstep(0.5, 0.75, Y) * H._smoothstep(0.15, 0.45, front)
+        # the cheek line runs from the sideburn down to the corner of the mouth
+        cheek_line = np.clip(0.78 - 1.1 * (ax - 0.33), 0.15, 0.78)
+        chin_and_jaw = H._smoothstep(cheek_line - 0.03, cheek_line + 0.1, Y) * H._smoothstep(-0.1, 0.2, front)
         under_jaw = np.clip(under / 0.1, 0, 1) * (front > -0.2)
         moustache = _gauss(X, Y, 0, 0.68, 0.26, 0.05) * (Y < 0.745)
         if ident.beard == "stubble":
-            region = np.maximum(H._smoothstep(0.55, 0.85, Y) * H._smoothstep(0.1, 0.4, front), under_jaw)
+            region = np.maximum(chin_and_jaw, under_jaw)
             dots = np.clip(0.5 + 0.8 * _noise(rng, (h, w), 1.5, octaves=1), 0, 1)
             _blend(img, col * 0.6 + skin * 0.1, 0.45 * region * (1 - lip_mask) * dots)
         else:
@@ -376,7 +378,7 @@ def _level(ident: Identity, level: int) -> np.ndarray:
 
 # identities kept per mip level (3 MB, 0.8 MB, 0.2 MB each)
 _LEVEL_CACHES = tuple(lru_cache(maxsize=m)(lambda ident, level=level: _level(ident, level))
-                      for level, m in enumerate((32, 128, 512)))
+                      for level, m in enumerate((32, 64, 128)))
 
 
 def texture_level(ident: Identity, level: int) -> np.ndarray:
