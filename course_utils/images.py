@@ -39,9 +39,10 @@ CANONICAL_POINTS = np.array(
 
 
 def _describe(source) -> str:
+    """How a sentence names the input; it starts sentences, so it starts with a capital or a quote."""
     if isinstance(source, (str, Path)):
         return f"'{Path(source).name}'"
-    return "the uploaded data" if isinstance(source, (bytes, bytearray, memoryview)) else "the input"
+    return "The uploaded data" if isinstance(source, (bytes, bytearray, memoryview)) else "The input"
 
 
 def _from_upload_value(source):
@@ -63,7 +64,7 @@ def load_image(source, max_side: int | None = MAX_SIDE) -> np.ndarray:
     if isinstance(source, np.ndarray):
         return _downscale(array_to_rgb(source), max_side)
     if isinstance(source, Image.Image):
-        return _downscale(_pil_to_rgb(source, max_side, "the image"), max_side)
+        return _downscale(_pil_to_rgb(source, max_side, "The image"), max_side)
     what = _describe(source)
     if isinstance(source, (str, Path)):
         path = Path(source).expanduser()

@@ -156,3 +156,10 @@ def test_align_face_puts_points_on_the_template():
     assert np.allclose(pts, canon * 256, atol=1e-2)
     with pytest.raises(CourseError, match=r"\(68, 2\)"):
         images.align_face(photo, photo_pts[:5])
+
+
+def test_messages_start_like_sentences():
+    for source in (b"", b"not an image"):
+        with pytest.raises(CourseError) as info:
+            images.load_image(source)
+        assert str(info.value)[0].isupper()
