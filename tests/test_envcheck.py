@@ -7,15 +7,19 @@ def test_dlib_model_found_offline():
     assert path is not None and path.name == "shape_predictor_68_face_landmarks.dat" and path.stat().st_size > 50e6
 
 
+def _face_alignment_row():
+    return next(r for r in envcheck.detector_rows() if r.what.startswith("face-alignment"))
+
+
 def test_face_alignment_weights_absent_then_present(isolated_cache):
-    ok, why = envcheck.face_alignment_weights()
-    assert not ok and "python -m course_utils.fetch" in why
+    row = _face_alignment_row()
+    assert row.ok is False and "python -m course_utils.fetch" in row.detail
     folder = isolated_cache / "torch-hub" / "checkpoints"
     folder.mkdir(parents=True)
     for item in FACE_ALIGNMENT_WEIGHTS:
         (folder / item.filename).write_bytes(b"x")
-    ok, why = envcheck.face_alignment_weights()
-    assert ok and str(folder) in why
+    row = _face_alignment_row()
+    assert row.ok is True and str(folder) in row.detail
 
 
 def test_report_rows_name_each_detector(isolated_cache):
