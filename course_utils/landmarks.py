@@ -236,6 +236,8 @@ def crop_for_box(image: np.ndarray, box, size: int = 64) -> tuple[np.ndarray, np
 
 
 def _run_course(image: np.ndarray) -> list[Face]:
+    import torch
+
     from .landmark_net import load_detector, predict
 
     model = load_detector()
@@ -243,7 +245,8 @@ def _run_course(image: np.ndarray) -> list[Face]:
     for box, score in _dlib_boxes(image):
         b = (float(box.left()), float(box.top()), float(box.right()), float(box.bottom()))
         crop, to_image = crop_for_box(image, b)
-        pts = predict(model, crop)[0]
+        with torch.no_grad():
+            pts = predict(model, crop)[0].numpy()
         faces.append(Face((pts @ to_image[:, :2].T + to_image[:, 2]).astype(np.float32), b, float(score)))
     return faces
 
