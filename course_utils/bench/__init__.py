@@ -35,6 +35,25 @@ class SuiteResult:
     notes: list[str] = field(default_factory=list)
 
 
+def judge(figures: dict[str, float], bars: dict[str, tuple[str, float]], notes: list[str]) -> SuiteResult:
+    """A SuiteResult for figures checked against bars {name: ('>=' or '<=', bar)}: one row per figure
+    (pass, MISSED, or info when it has no bar) and a SKIPPED row for a barred figure not measured."""
+    rows, ok = [], True
+    for name, value in figures.items():
+        op, bar = bars.get(name, (None, None))
+        met = None if op is None else (value >= bar if op == ">=" else value <= bar)
+        ok &= met is not False
+        rows.append({"figure": name, "value": round(float(value), 4), "bar": f"{op} {bar:g}" if op else "",
+                     "result": {True: "pass", False: "MISSED", None: "info"}[met]})
+    for name, (op, bar) in bars.items():
+        if name not in figures:
+            ok = False
+            rows.append({"figure": name, "value": None, "bar": f"{op} {bar:g}", "result": "SKIPPED"})
+    return SuiteResult(figures={k: float(v) for k, v in figures.items()}, rows=rows,
+                       columns=["figure", "value", "bar", "result"], ok=ok,
+                       budgets={k: f"{op} {bar:g}" for k, (op, bar) in bars.items()}, notes=notes)
+
+
 def _notebooks(mode: str, args: argparse.Namespace) -> SuiteResult:
     from .notebooks import run
 

@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-from . import SuiteResult
+from . import SuiteResult, judge
 
 BARS = {  # name: (comparison, bar)
     "fps_64": (">=", 200.0),
@@ -108,15 +108,6 @@ def run(mode: str, dlib_renders: int | None = None, flow_pairs: int | None = Non
     figures["dlib_detect_rate_plain"] = plain_dlib_detect_rate(dlib_renders)
     figures["flow_warp_mae"] = flow_warp_mae(flow_pairs, light_follows_head=True)
     figures["flow_warp_mae_camera_light"] = flow_warp_mae(flow_pairs, light_follows_head=False)
-    rows, ok = [], True
-    for name, value in figures.items():
-        op, bar = BARS.get(name, (None, None))
-        met = None if op is None else (value >= bar if op == ">=" else value <= bar)
-        ok &= met is not False
-        rows.append({"figure": name, "value": round(float(value), 4), "bar": f"{op} {bar:g}" if op else "",
-                     "result": {True: "pass", False: "MISSED", None: "info"}[met]})
     notes = [f"dlib on {dlib_renders} renders at 128 px, |yaw| ≤ 20°: {agreement}",
              f"flow: {flow_pairs} random pairs at 128 px; speed on one pinned core"]
-    return SuiteResult(figures={k: float(v) for k, v in figures.items()}, rows=rows,
-                       columns=["figure", "value", "bar", "result"], ok=ok,
-                       budgets={k: f"{op} {bar:g}" for k, (op, bar) in BARS.items()}, notes=notes)
+    return judge(figures, BARS, notes)

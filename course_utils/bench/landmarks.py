@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from . import SuiteResult
+from . import SuiteResult, judge
 
 BARS = {"course_nme": ("<=", 0.03), "course_fps": (">=", 200.0)}
 
@@ -106,17 +106,4 @@ def run(mode: str) -> SuiteResult:
         for b in names[i + 1:]:
             figures[f"astronaut_{a}_vs_{b}"] = _nme([astronaut[a]], [astronaut[b]])
 
-    rows, ok = [], True
-    for name, value in figures.items():
-        op, bar = BARS.get(name, (None, None))
-        met = None if op is None else (value >= bar if op == ">=" else value <= bar)
-        ok &= met is not False
-        rows.append({"figure": name, "value": round(float(value), 4), "bar": f"{op} {bar:g}" if op else "",
-                     "result": {True: "pass", False: "MISSED", None: "info"}[met]})
-    for name in BARS:
-        if name not in figures:
-            ok = False
-            rows.append({"figure": name, "value": None, "bar": f"{BARS[name][0]} {BARS[name][1]:g}", "result": "SKIPPED"})
-    return SuiteResult(figures={k: float(v) for k, v in figures.items()}, rows=rows,
-                       columns=["figure", "value", "bar", "result"], ok=ok,
-                       budgets={k: f"{op} {bar:g}" for k, (op, bar) in BARS.items()}, notes=notes)
+    return judge(figures, BARS, notes)
