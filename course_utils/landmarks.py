@@ -304,3 +304,12 @@ def detect(image, backend: str = "auto") -> Detection:
             "well lit and at least 80 pixels wide."
         )
     return Detection(faces, name, why, seconds, original.shape)
+
+
+if __name__ == "__main__":
+    # `python -m course_utils.landmarks train|eval ...` is the course detector's command (landmark_net)
+    import sys
+
+    from .landmark_net import main
+
+    sys.exit(main())

@@ -119,3 +119,14 @@ def test_face_alignment_wiring_offline_with_stand_in_weights(isolated_cache, mon
     box = np.array([[180, 60, 300, 210, 1.0]])
     points = model.get_landmarks_from_image(ASTRONAUT, detected_faces=box)
     assert len(points) == 1 and points[0].shape == (68, 2)
+
+
+def test_course_backend_contract_on_a_real_photo():
+    """The course's network (trained only on FaceWorld) on the astronaut: points in the image's
+    coordinates, near dlib's (no truth is known; a loose agreement bar)."""
+    landmarks_dlib = landmarks.detect(ASTRONAUT, backend="dlib").faces[0].points
+    result = landmarks.detect(ASTRONAUT, backend="course")
+    assert result.backend == "course" and result.faces[0].points.shape == (68, 2)
+    pts = result.faces[0].points
+    iod = np.linalg.norm(landmarks_dlib[36] - landmarks_dlib[45])
+    assert np.linalg.norm(pts - landmarks_dlib, axis=1).mean() < 0.35 * iod
