@@ -90,7 +90,9 @@ def animation(frames: Sequence[np.ndarray], fps: float = 25.0, name: str | None 
               width: int | None = 256):
     """Show (H, W, 3) uint8 frames as a looping animated GIF inline (it plays by itself: no buttons to
     press), displayed `width` pixels wide; with `name`, also save it as <name>.gif in the output folder.
-    Returns the IPython display object (or the GIF bytes outside IPython)."""
+    Returns the IPython display object (or the GIF bytes outside IPython). The GIF is embedded as an HTML
+    <img> with a data URI, so it plays in JupyterLab, in exported HTML and on a Voilà page alike."""
+    import base64
     import io
 
     import imageio.v3 as iio
@@ -106,8 +108,9 @@ def animation(frames: Sequence[np.ndarray], fps: float = 25.0, name: str | None 
 
         (output_dir(chapter) / (name if name.endswith(".gif") else f"{name}.gif")).write_bytes(data)
     try:
-        from IPython.display import Image
-
-        return Image(data=data, format="gif", width=width)
+        from IPython.display import HTML
     except ImportError:
         return data
+    size = f' width="{int(width)}"' if width else ""
+    alt = f' alt="{name}"' if name else ' alt="animation"'
+    return HTML(f'<img src="data:image/gif;base64,{base64.b64encode(data).decode()}"{size}{alt}>')
