@@ -191,11 +191,30 @@ def record(paths: list[Path]) -> None:
         print(f"recorded {sum(is_checked(c) for c in original.cells)} checked cells of {path.name} ({run.wall_s:.1f} s)")
 
 
+def export_html(path: Path, out: Path, mode: str = "quick") -> Execution:
+    """Run a notebook (the stall-proof client) and write the executed copy as HTML to `out`, for looking
+    at what it shows; the notebook itself is left untouched."""
+    from nbconvert import HTMLExporter
+
+    run = execute_notebook(path, mode)
+    body, _ = HTMLExporter().from_notebook_node(run.executed)
+    Path(out).write_text(body, encoding="utf-8")
+    return run
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Notebook pairs, hygiene and expected outputs.")
-    parser.add_argument("command", choices=["sync", "check", "record"])
-    parser.add_argument("notebooks", nargs="*", help="record only these .ipynb files (default: all)")
+    parser.add_argument("command", choices=["sync", "check", "record", "html"])
+    parser.add_argument("notebooks", nargs="*", help="record: only these .ipynb files (default: all); "
+                                                     "html: NOTEBOOK OUT.html")
+    parser.add_argument("--mode", default="quick", help="html: COURSE_MODE to run in (default quick)")
     args = parser.parse_args(argv)
+    if args.command == "html":
+        if len(args.notebooks) != 2:
+            parser.error("html needs NOTEBOOK and OUT.html")
+        run = export_html(Path(args.notebooks[0]), Path(args.notebooks[1]), args.mode)
+        print(f"{'ran' if run.ok else 'FAILED: ' + run.error} in {run.wall_s:.1f} s; wrote {args.notebooks[1]}")
+        return 0 if run.ok else 1
     if args.command == "sync":
         sync()
     elif args.command == "record":

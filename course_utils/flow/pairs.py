@@ -1,0 +1,107 @@
+"""FaceWorld image pairs with their true flow: the exam every flow method in chapter 04 sits.
+
+A pair is one person at two moments close in time: the head turns a little (up to about 12°), nods,
+tilts, and the expression changes (the jaw opens, a smile, a blink, raised brows). The light travels
+with the head (`Frame.light_follows_head`), so brightness constancy holds and any error is the
+method's, not the lighting's.
+
+Flow convention (the course's, as in course_utils.faces.flow): backward, from target to source,
+
+    target(x, y) ≈ source(x + flow_x, y + flow_y)      flow: (H, W, 2) float32 pixels
+
+so warping the source by the flow gives the target. `valid` marks pixels whose surface point is
+visible in both frames; errors are measured there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..faces import Expression, Frame, Pose, ground_truth_flow, light_from_angles, random_expression, render, sample_identity
+
+
+@dataclass
+class FlowPair:
+    """source, target (H, W, 3) uint8; flow (H, W, 2) float32 px, target -> source; valid (H, W) bool;
+    source_points, target_points (68, 2) float32 px; seed is the identity's."""
+
+    source: np.ndarray
+    target: np.ndarray
+    flow: np.ndarray
+    valid: np.ndarray
+    source_points: np.ndarray
+    target_points: np.ndarray
+    seed: int
+
+
+def pair_frames(rng: np.random.Generator, max_turn: float = 12.0) -> tuple[Frame, Frame]:
+    """Two frames of a face in motion: a random start, then a small turn, nod and tilt and a new expression."""
+    light = light_from_angles(rng.uniform(-45, 15), rng.uniform(15, 45))
+    a = Pose(yaw=rng.uniform(-25, 25), pitch=rng.uniform(-12, 12), roll=rng.uniform(-12, 12))
+    b = Pose(yaw=a.yaw + rng.uniform(-max_turn, max_turn), pitch=a.pitch + rng.uniform(-max_turn, max_turn) * 0.6,
+             roll=a.roll + rng.uniform(-max_turn, max_turn) * 0.6,
+             tx=rng.uniform(-0.02, 0.02), ty=rng.uniform(-0.02, 0.02))
+    ea = random_expression(rng)
+    eb = random_expression(rng)
+    if rng.random() < 0.5:  # often the same face talking: only the jaw and the smile move
+        eb = replace(ea, jaw_open=float(rng.uniform(0, 1)), smile=float(np.clip(ea.smile + rng.normal(0, 0.3), 0, 1)))
+    return (Frame(a, ea, light, light_follows_head=True), Frame(b, eb, light, light_follows_head=True))
+
+
+def make_pair(seed: int, rng: np.random.Generator, size: int = 64, max_turn: float = 12.0) -> FlowPair:
+    """One FlowPair of identity `seed` at `size` pixels."""
+    person = sample_identity(seed)
+    fa, fb = pair_frames(rng, max_turn)
+    ra, rb = render(person, fa, size), render(person, fb, size)
+    flow, valid = ground_truth_flow(person, fa, fb, size)
+    return FlowPair(ra.image, rb.image, flow, valid, ra.landmarks, rb.landmarks, int(seed))
+
+
+def faceworld_pairs(n: int, size: int = 64, split: str = "test", seed: int = 0, max_turn: float = 12.0) -> list[FlowPair]:
+    """n FlowPairs, each of a different identity of `split` (train, validation or test); the same
+    arguments always give the same pairs."""
+    from ..faces.episodes import split_seeds  # here, not at the top: it imports torch
+
+    rng = np.random.default_rng([int(seed), 0xF10])
+    seeds = split_seeds(split, n)
+    return [make_pair(s, rng, size, max_turn) for s in seeds]
+
+
+def training_pairs(seeds, per_identity: int, size: int = 64, seed: int = 0,
+                   turns: tuple[float, float] = (4.0, 24.0), verbose: bool = False) -> list[FlowPair]:
+    """`per_identity` FlowPairs of each identity seed, the largest turn drawn in `turns` (degrees) per pair
+    so a model meets both small and large motions."""
+    import time
+
+    from ..faces import clear_caches
+
+    rng = np.random.default_rng([int(seed), 0x7EA])
+    out, t0, seeds = [], time.time(), list(seeds)
+    for i, s in enumerate(seeds):
+        out += [make_pair(s, rng, size, float(rng.uniform(*turns))) for _ in range(per_identity)]
+        if verbose and (i + 1) % 50 == 0:
+            print(f"  {i + 1}/{len(seeds)} identities ({time.time() - t0:.0f} s)", flush=True)
+    clear_caches()
+    return out
+
+
+def face_mask(pair: FlowPair) -> np.ndarray:
+    """(H, W) bool: the face — inside the convex outline of the target's 68 landmarks (jaw to brows) — where
+    the flow is known (pair.valid). 'Face motion' is measured here; hair and background are outside."""
+    import cv2
+
+    mask = np.zeros(pair.valid.shape, np.uint8)
+    hull = cv2.convexHull(np.round(pair.target_points).astype(np.int32)).reshape(-1, 2)
+    cv2.fillConvexPoly(mask, hull, 1)
+    return mask.astype(bool) & pair.valid
+
+
+def stack_pairs(pairs: list[FlowPair]) -> dict[str, np.ndarray]:
+    """Pairs as arrays with a leading batch axis, for saving and training."""
+    keys = ("source", "target", "flow", "valid", "source_points", "target_points")
+    return {k: np.stack([getattr(p, k) for p in pairs]) for k in keys} | {"seed": np.array([p.seed for p in pairs])}
+
+
+__all__ = ["FlowPair", "pair_frames", "make_pair", "faceworld_pairs", "training_pairs", "stack_pairs", "face_mask", "Expression"]
