@@ -78,11 +78,18 @@ def _flow(mode: str, args: argparse.Namespace) -> SuiteResult:
     return run(mode)
 
 
+def _deblur(mode: str, args: argparse.Namespace) -> SuiteResult:
+    from .deblur import run
+
+    return run(mode)
+
+
 # name -> (description, runner). Runners import lazily so `--help` stays instant.
 SUITES: dict[str, tuple[str, Callable[[str, argparse.Namespace], SuiteResult]]] = {
     "notebooks": ("every notebook in a fresh kernel: wall seconds, peak memory, pass/fail", _notebooks),
     "faces": ("FaceWorld: frames/s on one core, dlib's agreement, ground-truth flow accuracy", _faces),
     "landmarks": ("landmark detectors side by side: error and faces/s on FaceWorld, agreement on a photo", _landmarks),
+    "deblur": ("chapter 02's restorers side by side on held-out blurred pictures: PSNR and SSIM", _deblur),
     "flow": ("flow methods side by side on FaceWorld pairs with true flow: end-point error and ms per pair", _flow),
 }
 
