@@ -84,12 +84,20 @@ def _deblur(mode: str, args: argparse.Namespace) -> SuiteResult:
     return run(mode)
 
 
+def _talking_heads(mode: str, args: argparse.Namespace) -> SuiteResult:
+    from .talking_heads import run
+
+    return run(mode)
+
+
 # name -> (description, runner). Runners import lazily so `--help` stays instant.
 SUITES: dict[str, tuple[str, Callable[[str, argparse.Namespace], SuiteResult]]] = {
     "notebooks": ("every notebook in a fresh kernel: wall seconds, peak memory, pass/fail", _notebooks),
     "faces": ("FaceWorld: frames/s on one core, dlib's agreement, ground-truth flow accuracy", _faces),
     "landmarks": ("landmark detectors side by side: error and faces/s on FaceWorld, agreement on a photo", _landmarks),
     "deblur": ("chapter 02's restorers side by side on held-out blurred pictures: PSNR and SSIM", _deblur),
+    "talking_heads": ("the few-shot talking-head library: puppet frames/s, meta-learning step and fine-tuning seconds",
+                      _talking_heads),
     "flow": ("flow methods side by side on FaceWorld pairs with true flow: end-point error and ms per pair", _flow),
 }
 

@@ -1,0 +1,35 @@
+"""The few-shot talking-head GAN of Zakharov, Shysheya, Burkov and Lempitsky (ICCV 2019, arXiv 1905.08233),
+scaled to a CPU classroom and written to be read next to the paper.
+
+    config     tiny / small / paper sizes, learning rates, loss scales     get_config('small')
+    blocks     ResDown, AdaIN, AdaINResBlock, AdaINResUp, SelfAttention, spectral norm
+    models     Embedder E, Generator G (ψ̂ = P·ê, psi_slices()), projection Discriminator D, TalkingHeadGAN
+    losses     content (pixel + stand-ins for VGG19 / VGGFace), hinge, feature matching, embedding match
+    data       FaceWorld episodes (frame bank) and VideoFolderDataset (real .mp4, landmarks cached once)
+    train      meta-learning with logs, checkpoints, --resume and DistributedDataParallel (torchrun)
+    finetune   feed_forward (FF) and fine_tune (FT) for a new person from K frames
+    guards     AdaIN slices, collapse, NaN — what went wrong in public re-implementations
+
+    python -m course_utils.talking_heads train --config small --data faceworld [--steps N] [--k K] [--resume]
+"""
+
+from .config import CONFIGS, TalkingHeadConfig, get_config
+from .finetune import PersonalisedDiscriminator, PersonalisedGenerator, embed_person, feed_forward, fine_tune
+from .guards import TalkingHeadWarning, TrainingDiverged, check_collapse, check_finite, check_psi_slices
+from .losses import PerceptualNets, Terms, perceptual_nets
+from .models import Discriminator, Embedder, Generator, TalkingHeadGAN, n_params
+
+__all__ = [
+    "CONFIGS", "TalkingHeadConfig", "get_config", "Embedder", "Generator", "Discriminator", "TalkingHeadGAN",
+    "n_params", "PerceptualNets", "perceptual_nets", "Terms", "feed_forward", "fine_tune", "embed_person",
+    "PersonalisedGenerator", "PersonalisedDiscriminator", "TalkingHeadWarning", "TrainingDiverged",
+    "check_collapse", "check_finite", "check_psi_slices", "meta_train", "meta_step", "load_run", "load_talking_heads",
+]
+
+
+def __getattr__(name):  # the training module (and torch.distributed) only when asked for
+    if name in ("meta_train", "load_run", "load_talking_heads", "meta_step"):
+        from . import train as _train
+
+        return _train.train if name == "meta_train" else getattr(_train, name)
+    raise AttributeError(name)

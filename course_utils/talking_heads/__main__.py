@@ -1,0 +1,59 @@
+"""python -m course_utils.talking_heads train --config small --data faceworld [--steps N] [--k K] [--batch B]
+    [--run NAME] [--resume] [--time-limit S] [--ship]        (also under torchrun --nproc_per_node N)"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .config import CONFIGS
+
+    ap = argparse.ArgumentParser(prog="python -m course_utils.talking_heads", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train", help="meta-learn E, G and D; logs and checkpoints in the data cache")
+    t.add_argument("--config", choices=sorted(CONFIGS), default="small")
+    t.add_argument("--data", default="faceworld", help="'faceworld' or a folder of talking-head videos (.mp4)")
+    t.add_argument("--steps", type=int, default=3000, help="total steps (a resumed run counts those already done)")
+    t.add_argument("--k", type=int, help="frames per episode for the embedder (default: the config's)")
+    t.add_argument("--batch", type=int, help="episodes per step, per process (default: the config's)")
+    t.add_argument("--videos", type=int, help="FaceWorld training videos (default: the config's n_videos)")
+    t.add_argument("--run", "--name", dest="run",
+                   help="run name (folder under <data cache>/talking_heads/runs); under torchrun write --name")
+    t.add_argument("--resume", action="store_true", help="continue the run from its last checkpoint")
+    t.add_argument("--time-limit", type=float, help="stop (and save) after this many seconds")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--threads", type=int, default=1,
+                   help="torch threads per process (1: on a shared 2-core machine, more threads often run slower)")
+    t.add_argument("--checkpoint-every", type=int)
+    t.add_argument("--log-every", type=int)
+    t.add_argument("--no-pretrained-losses", action="store_true",
+                   help="random feature networks in the content loss (plumbing tests only)")
+    t.add_argument("--no-progress", action="store_true")
+    t.add_argument("--ship", action="store_true", help="also write checkpoints/talking_heads_<config>.pt + manifest")
+    t.add_argument("--dump-rank-weights", help="debug: every process saves its final weights to DIR/rank<N>.pt")
+    a = ap.parse_args(argv)
+
+    from .config import get_config
+    from .losses import perceptual_nets
+    from .train import train
+
+    config = get_config(a.config, n_videos=a.videos)
+    nets = perceptual_nets(pretrained=False, width=4) if a.no_pretrained_losses else None
+    command = "python -m course_utils.talking_heads " + " ".join(shlex.quote(x) for x in (argv or sys.argv[1:]))
+    info = train(config, a.data, a.steps, k=a.k, batch=a.batch, run=a.run, resume=a.resume, time_limit=a.time_limit,
+                 seed=a.seed, threads=a.threads, nets=nets, checkpoint_every=a.checkpoint_every, log_every=a.log_every,
+                 progress=not a.no_progress, dump_rank_weights=a.dump_rank_weights,
+                 ship_command=command if a.ship else None)
+    if info["rank"] == 0:
+        last = info["history"][-1] if info["history"] else {}
+        print(f"{info['steps']} steps ({info['start_step']} before this session) in {info['seconds']:.0f} s; "
+              f"last loss G {last.get('loss_g', float('nan')):.4f} D {last.get('loss_d', float('nan')):.4f}; "
+              f"run folder {info['run']}" + (f"; shipped {info['shipped']}" if info.get("shipped") else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
