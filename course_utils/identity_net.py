@@ -150,7 +150,7 @@ def load_identity_net(name: str = CHECKPOINT_NAME) -> IdentityNet:
 
 # ----------------------------------------------------------------------------- data
 
-def _noise_background(rng: np.random.Generator, size: int) -> np.ndarray:
+def noise_background(rng: np.random.Generator, size: int) -> np.ndarray:
     """A random smooth colour field: what the network sees instead of the person's own backdrop."""
     small = rng.uniform(0, 255, (4, 4, 3)).astype(np.float32)
     field = cv2.resize(small, (size, size), interpolation=cv2.INTER_CUBIC)
@@ -172,7 +172,7 @@ def render_crops(seeds, per_identity: int, seed: int = 0, max_yaw: float = 30.0,
             out = faces.render(person, faces.random_frame(rng, max_yaw=max_yaw), 128)
             image = out.image
             if replace_background:
-                image = np.where(out.foreground[..., None], image, _noise_background(rng, 128))
+                image = np.where(out.foreground[..., None], image, noise_background(rng, 128))
             crops.append(align(image, out.landmarks))
             labels.append(i)
         if verbose and (i + 1) % 100 == 0:

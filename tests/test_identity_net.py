@@ -103,7 +103,7 @@ def test_shipped_network_ignores_the_background():
 
     def crop(who, background_seed):
         out = faces.render(who, frame, 128)
-        noise = I._noise_background(np.random.default_rng(background_seed), 128)
+        noise = I.noise_background(np.random.default_rng(background_seed), 128)
         return I.align(np.where(out.foreground[..., None], out.image, noise), out.landmarks)
 
     a, b, c = crop(person, 1), crop(person, 2), crop(other, 1)

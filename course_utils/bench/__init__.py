@@ -90,6 +90,12 @@ def _talking_heads(mode: str, args: argparse.Namespace) -> SuiteResult:
     return run(mode)
 
 
+def _transfer(mode: str, args: argparse.Namespace) -> SuiteResult:
+    from .transfer import run
+
+    return run(mode)
+
+
 # name -> (description, runner). Runners import lazily so `--help` stays instant.
 SUITES: dict[str, tuple[str, Callable[[str, argparse.Namespace], SuiteResult]]] = {
     "notebooks": ("every notebook in a fresh kernel: wall seconds, peak memory, pass/fail", _notebooks),
@@ -98,6 +104,7 @@ SUITES: dict[str, tuple[str, Callable[[str, argparse.Namespace], SuiteResult]]] 
     "deblur": ("chapter 02's restorers side by side on held-out blurred pictures: PSNR and SSIM", _deblur),
     "talking_heads": ("the few-shot talking-head library: puppet frames/s, meta-learning step and fine-tuning seconds",
                       _talking_heads),
+    "transfer": ("chapter 06: identity verification, transfer curves, multi-task vs independent vs pooled", _transfer),
     "flow": ("flow methods side by side on FaceWorld pairs with true flow: end-point error and ms per pair", _flow),
 }
 
