@@ -94,10 +94,14 @@ class PointGenerator(nn.Module):
 
 class PointCritic(nn.Module):
     """points (n, 2) -> raw scores (n,): a 3-layer MLP; `spectral=True` wraps every linear layer in
-    spectral norm so each has largest singular value ≈ 1 (the critic becomes 1-Lipschitz)."""
+    spectral norm so each has largest singular value ≈ 1, and multiplies the output by `lipschitz`: the
+    critic's slope is then bounded by `lipschitz` (a speed limit), not left free. With a bound of 1 this
+    small critic cannot lift its scores to the hinge margins ±1 between clusters 0.05 wide, and learns
+    nothing (try it: lipschitz=1)."""
 
-    def __init__(self, hidden: int = 128, spectral: bool = False):
+    def __init__(self, hidden: int = 128, spectral: bool = False, lipschitz: float = 10.0):
         super().__init__()
+        self.scale = float(lipschitz) if spectral else 1.0
         self.net = nn.Sequential(nn.Linear(2, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, hidden),
                                  nn.LeakyReLU(0.2), nn.Linear(hidden, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, 1))
         if spectral:  # wrapped after all weights exist, so a seed gives the same starting weights either way
@@ -106,7 +110,7 @@ class PointCritic(nn.Module):
                     self.net[i] = spectral_norm(layer)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x).squeeze(-1)
+        return self.net(x).squeeze(-1) * self.scale
 
 
 @dataclass
@@ -132,13 +136,13 @@ class PointRun:
 
 def train_points(loss: str = "hinge", spectral: bool = False, steps: int = 2000, batch: int = 256,
                  snapshot_every: int = 100, seed: int = 0, lr: float = 1e-3, sigma: float = 0.05,
-                 hidden: int = 64, d_lr: float | None = None) -> PointRun:
+                 hidden: int = 64, d_lr: float | None = None, lipschitz: float = 10.0) -> PointRun:
     """Train a PointGenerator against a PointCritic on the ring of 8 Gaussians (one critic step per
     generator step, Adam β = (0.5, 0.999), the critic at `d_lr` if given); `loss` is 'hinge' or 'nonsat'.
     Same seed -> same start and the same noise batches."""
     d_loss_fn, g_loss_fn = LOSSES[loss]
     torch.manual_seed(seed)
-    gen, critic = PointGenerator(hidden=hidden), PointCritic(hidden=hidden, spectral=spectral)
+    gen, critic = PointGenerator(hidden=hidden), PointCritic(hidden=hidden, spectral=spectral, lipschitz=lipschitz)
     opt_g = torch.optim.Adam(gen.parameters(), lr=lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(critic.parameters(), lr=d_lr or lr, betas=(0.5, 0.999))
     data_rng, noise_rng = torch.Generator().manual_seed(seed + 1), torch.Generator().manual_seed(seed + 2)

@@ -237,8 +237,11 @@ interact(show_point_snapshot, snapshot=IntSlider(value=len(runs["hinge"].steps) 
 # moving a sample by a distance $d$ changes its score by at most $d$.
 #
 # In PyTorch it is one wrapper per layer, `torch.nn.utils.parametrizations.spectral_norm(layer)`, which
-# estimates the singular value by one step of power iteration per forward pass. We retrain the hinge GAN
-# from the same start with spectral norm on the critic.
+# estimates the singular value by one step of power iteration per forward pass. What matters is that the
+# slope has a *bound*, not that the bound is 1: our critic multiplies its spectrally normalised output by
+# 10, so its score may change by at most 10 per unit of distance. (With a bound of 1 this small critic
+# cannot lift its scores to the hinge margins ±1 between clusters only 0.05 wide, and learns nothing — try
+# `lipschitz=1` in exercise 3.) We retrain the hinge GAN from the same start with spectral norm on the critic.
 
 # %%
 runs["hinge_sn"] = gans.train_points("hinge", spectral=True, steps=POINT_STEPS, snapshot_every=SNAP_EVERY, seed=0)
@@ -270,23 +273,22 @@ save_figure(fig, "critic_landscapes", CHAPTER);
 
 # %% [markdown]
 # Compare the printed singular values: without spectral norm the layers stretch freely (values well
-# above 1); with it, every layer sits at 1, and the critic's steepest slope is many times smaller. Its
-# landscape is a gentle slope rather than a ring-shaped ridge. In this tiny world that is **also a
-# brake**: a critic that may change its score only slowly says little more than "move that way", so the
-# generator's points slide across the plane together, and in the same number of steps the spectral-norm
-# run has covered fewer modes (see the counts above) — the honest trade-off. (Small networks whose every
-# layer is held to stretch at most 1 can bend their score far less than the bound allows: the printed
-# steepest slope is well below 1; Anil et al. 2019 study exactly this loss of expressiveness.) The payoff
-# comes with images: there an unconstrained critic with millions of weights quickly grows cliffs, its
-# gradients explode, and training collapses to a single colour or to NaNs (PAPER_NOTES lists these as
-# typical failures). Every image critic from here on — the face GAN below and chapter 08's — uses it.
+# above 1); with it, every layer sits at 1 and the critic's steepest slope stays under its bound of 10.
+# Its landscape is smoother: hills around the clusters rather than cliffs. Compare the mode counts too —
+# on this small ring the speed limit costs little or helps, and in runs with a larger learning rate
+# (exercise 3) it is what keeps training steady. (Small networks whose every layer is held to stretch at
+# most 1 bend their score far less than the bound allows — the printed slope is below 10; Anil et al. 2019
+# study this loss of expressiveness.) The payoff is largest with images: there an unconstrained critic with
+# millions of weights quickly grows cliffs, its gradients explode, and training collapses to a single
+# colour or to NaNs (PAPER_NOTES lists these as typical failures). Every image critic from here on — the
+# face GAN below and chapter 08's — uses it.
 
 # %%
 snapshot_grid({"hinge": runs["hinge"], "hinge_sn": runs["hinge_sn"]}, name="points_snapshots_sn");
 
 # %% [markdown]
-# The same start, with the critic on a speed limit: the second row's points travel as one compact
-# band, steered by a nearly flat critic, instead of spreading over the ring.
+# The same start, with the critic on a speed limit: compare how the two rows' points spread over the ring
+# and settle into the clusters.
 
 # %% [markdown]
 # ## 7. A conditional GAN on faces
@@ -496,8 +498,8 @@ print(f"mean diversity: real {np.mean(real_div):.3f}, generated {np.mean(fake_di
 #   $\max(0, 1 - D(x)) + \max(0, 1 + D(G(z)))$ for $D$ and $-D(G(z))$ for $G$.
 # - **Mode collapse** — covering only some of what the data contain — is measurable when the modes are
 #   known: count modes covered and the high-quality share. Neither loss prevents it by itself.
-# - **Spectral norm** divides each layer by its largest singular value, making the critic 1-Lipschitz:
-#   gentler, steadier feedback — a brake in a tiny 2-D world, a necessity for image critics.
+# - **Spectral norm** divides each layer by its largest singular value, so the critic's slope is bounded
+#   (here by 10): gentler, steadier feedback — useful on the ring, a necessity for image critics.
 # - A **conditional GAN** feeds the class to both players; the **projection discriminator** scores
 #   $\varphi(x)^\top (W_y + w_0) + b$: a shared "real?" vector plus one per class — chapter 08's
 #   discriminator, with one column per person.
@@ -582,8 +584,9 @@ run_check("Exercise 2", [
 #
 # Retrain the 2-D GAN with `gans.train_points("nonsat", steps=POINT_STEPS, seed=s)` for seeds 1, 2 and 3,
 # and with `lr=3e-3`. Which settings leave modes uncovered at the end? Does `spectral=True` change the
-# count for the same seeds if you give it three times as many steps? Write down the counts: a GAN result
-# from a single seed is an anecdote.
+# count for the same seeds? Then set the speed limit too tight, `spectral=True, lipschitz=1`: why does the
+# critic no longer teach the generator anything? Write down the counts: a GAN result from a single seed is
+# an anecdote.
 
 # %% [markdown]
 # ## Discussion questions (no code needed)
