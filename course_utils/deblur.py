@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .training import continued, learning_rate, set_learning_rate
+
 CHECKPOINT_NAME = "deblur"
 SIGMA_RANGE = (0.8, 2.5)      # Gaussian blur, pixels
 MOTION_RANGE = (3.0, 13.0)    # motion blur length, pixels
@@ -572,16 +574,12 @@ def train(steps: int = 4000, batch: int = 16, seed: int = 0, lr: float = 2e-3, w
     warm = 0.03
     losses = []
     for step in range(steps):
-        frac = step / steps
-        if time_limit:
-            frac = max(frac, (time.time() - t_start) / time_limit)
-        if frac >= 1:
+        cur = learning_rate(step, steps, lr, warm, t_start, time_limit)
+        if cur is None:
             if verbose:
                 print(f"time limit reached after {step} steps", flush=True)
             break
-        cur = lr * (frac / warm if frac < warm else 0.5 * (1 + np.cos(np.pi * (frac - warm) / (1 - warm))))
-        for g in opt.param_groups:
-            g["lr"] = max(cur, lr * 1e-3)
+        set_learning_rate(opt, cur)
         x, y = make_batch(faces_u8, photos, batch, rng)
         value = loss_fn(model(x), y)
         opt.zero_grad(set_to_none=True)
@@ -638,16 +636,12 @@ def record_metrics(n: int = 48) -> dict:
 
 
 def _save(model, info: dict, width: int, seed: int, n_identities: int, frames: int, init: str | None) -> None:
-    from .checkpoints import read_manifest, save_checkpoint
+    from .checkpoints import save_checkpoint
 
     metrics = _metrics(info["compare"])
     cmd = " ".join(["python -m course_utils.deblur"] + sys.argv[1:])
     wall, steps = info["wall_seconds"], info["steps"]
-    if init:   # a continuation: record the whole chain of commands, steps and training time
-        prior = read_manifest().get(init, {})
-        cmd = f"{prior.get('command', '?')} && {cmd}"
-        wall += float(prior.get("wall_seconds") or 0)
-        steps += int(prior.get("metrics", {}).get("steps", 0))
+    cmd, wall, steps = continued(init, cmd, wall, steps)
     metrics.update({"steps": steps,
                     "params": n_params(model), "width": width, "train_identities": n_identities, "train_renders": n_identities * frames,
                     "train_photos": len(TRAIN_PHOTOS)})

@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .errors import CourseError
+from .training import continued, learning_rate, set_learning_rate
 
 CHECKPOINT_NAME = "identity"
 SIZE = 64  # aligned crop, pixels
@@ -300,16 +301,12 @@ def train(steps: int = 4000, identities_per_batch: int = 16, images_per_identity
     losses: list[float] = []
     model.train()
     for step in range(steps):
-        frac = step / steps
-        if time_limit:
-            frac = max(frac, (time.time() - t_start) / time_limit)
-        if frac >= 1:
+        cur = learning_rate(step, steps, lr, warm, t_start, time_limit)
+        if cur is None:
             if verbose:
                 print(f"time limit reached after {step} steps", flush=True)
             break
-        cur = lr * (frac / warm if frac < warm else 0.5 * (1 + np.cos(np.pi * (frac - warm) / (1 - warm))))
-        for g in opt.param_groups:
-            g["lr"] = max(cur, lr * 1e-3)
+        set_learning_rate(opt, cur)
         people = rng.choice(n_classes, identities_per_batch, replace=False)
         idx = np.concatenate([rng.choice(by_label[p], images_per_identity, replace=len(by_label[p]) < images_per_identity)
                               for p in people])
@@ -336,14 +333,7 @@ def train(steps: int = 4000, identities_per_batch: int = 16, images_per_identity
         state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
         state["_width"] = torch.tensor(width)
         state["_head"] = head.weight.detach().half()  # the training people's directions, for --continue
-        wall, steps_total = info["wall_seconds"], info["steps"]
-        if init:  # a continuation: record the whole chain of commands, steps and training time
-            from .checkpoints import read_manifest
-
-            prior = read_manifest().get(init, {})
-            cmd = f"{prior.get('command', '?')} && {cmd}"
-            wall += float(prior.get("wall_seconds") or 0)
-            steps_total += int(prior.get("metrics", {}).get("steps", 0))
+        cmd, wall, steps_total = continued(init, cmd, info["wall_seconds"], info["steps"])
         metrics = {k: round(float(info[k]), 4) for k in ("accuracy", "auc", "threshold", "same_mean", "different_mean")
                    if k in info}
         metrics |= {"test_identities": info.get("test_identities", 0), "params": n_params(model),

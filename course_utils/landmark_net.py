@@ -42,6 +42,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .training import continued, learning_rate, set_learning_rate
+
 INPUT_SIZE = 64
 MAP_SIZE = 32
 N_POINTS = 68
@@ -340,17 +342,12 @@ def train(steps: int = 3000, batch: int = 16, seed: int = 0, lr: float = 2e-3, n
     losses = []
     model.train()
     for step in range(steps):
-        # progress by steps or by wall time, whichever is further along; warm-up then cosine decay
-        frac = step / steps
-        if time_limit:
-            frac = max(frac, (time.time() - t_start) / time_limit)
-        if frac >= 1:
+        cur_lr = learning_rate(step, steps, lr, warm, t_start, time_limit)
+        if cur_lr is None:
             if verbose:
                 print(f"time limit reached after {step} steps", flush=True)
             break
-        cur_lr = lr * (frac / warm if frac < warm else 0.5 * (1 + np.cos(np.pi * (frac - warm) / (1 - warm))))
-        for g in opt.param_groups:
-            g["lr"] = max(cur_lr, lr * 1e-3)
+        set_learning_rate(opt, cur_lr)
         idx = rng.integers(0, len(images), batch)
         x, p = augment(images[idx], points[idx], rng)
         h = model(x)
@@ -376,19 +373,15 @@ def train(steps: int = 3000, batch: int = 16, seed: int = 0, lr: float = 2e-3, n
             f"course_utils.landmark_net.train(steps={steps}, seed={seed})"
         state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
         state["_width"] = torch.tensor(width)
-        from .checkpoints import read_manifest, save_checkpoint
+        from .checkpoints import save_checkpoint
 
-        wall = info["wall_seconds"]
-        if init:   # a continuation: record the whole chain of commands and the total training time
-            prior = read_manifest().get(init, {})
-            cmd = f"{prior.get('command', '?')} && {cmd}"
-            wall += float(prior.get("wall_seconds") or 0)
+        cmd, wall, steps_total = continued(init, cmd, info["wall_seconds"], len(losses))
 
         metrics = {"nme_test": round(info.get("nme", float("nan")), 5),
                    "nme_test_median": round(info.get("nme_median", float("nan")), 5),
                    "test_renders": info.get("n", 0),
                    "fps_64_batch": round(info.get("fps", float("nan")), 1),
-                   "params": n_params(model), "steps": len(losses) + (_prior_steps(init) if init else 0),
+                   "params": n_params(model), "steps": steps_total,
                    "train_identities": n_identities, "train_renders": int(len(images))}
         save_checkpoint(state, CHECKPOINT_NAME, command=cmd, seed=seed, metrics=metrics,
                         notes="LandmarkNet: one-stack hourglass, 32x32 heatmaps, windowed-centroid read-out; "
@@ -397,12 +390,6 @@ def train(steps: int = 3000, batch: int = 16, seed: int = 0, lr: float = 2e-3, n
                         wall_seconds=round(wall, 1))
         info["metrics"] = metrics
     return model, info
-
-
-def _prior_steps(name: str) -> int:
-    from .checkpoints import read_manifest
-
-    return int(read_manifest().get(name, {}).get("metrics", {}).get("steps", 0))
 
 
 def main(argv=None):

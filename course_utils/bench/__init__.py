@@ -60,52 +60,27 @@ def _notebooks(mode: str, args: argparse.Namespace) -> SuiteResult:
     return run(mode, only=args.only, timeout=args.timeout)
 
 
-def _faces(mode: str, args: argparse.Namespace) -> SuiteResult:
-    from .faces import run
+def _suite(module: str) -> Callable[[str, argparse.Namespace], SuiteResult]:
+    """The runner of a suite whose module has run(mode): imported only when the suite runs."""
 
-    return run(mode)
+    def runner(mode: str, args: argparse.Namespace) -> SuiteResult:
+        import importlib
 
+        return importlib.import_module(f".{module}", __name__).run(mode)
 
-def _landmarks(mode: str, args: argparse.Namespace) -> SuiteResult:
-    from .landmarks import run
-
-    return run(mode)
-
-
-def _flow(mode: str, args: argparse.Namespace) -> SuiteResult:
-    from .flow import run
-
-    return run(mode)
-
-
-def _deblur(mode: str, args: argparse.Namespace) -> SuiteResult:
-    from .deblur import run
-
-    return run(mode)
-
-
-def _talking_heads(mode: str, args: argparse.Namespace) -> SuiteResult:
-    from .talking_heads import run
-
-    return run(mode)
-
-
-def _transfer(mode: str, args: argparse.Namespace) -> SuiteResult:
-    from .transfer import run
-
-    return run(mode)
+    return runner
 
 
 # name -> (description, runner). Runners import lazily so `--help` stays instant.
 SUITES: dict[str, tuple[str, Callable[[str, argparse.Namespace], SuiteResult]]] = {
     "notebooks": ("every notebook in a fresh kernel: wall seconds, peak memory, pass/fail", _notebooks),
-    "faces": ("FaceWorld: frames/s on one core, dlib's agreement, ground-truth flow accuracy", _faces),
-    "landmarks": ("landmark detectors side by side: error and faces/s on FaceWorld, agreement on a photo", _landmarks),
-    "deblur": ("chapter 02's restorers side by side on held-out blurred pictures: PSNR and SSIM", _deblur),
+    "faces": ("FaceWorld: frames/s on one core, dlib's agreement, ground-truth flow accuracy", _suite("faces")),
+    "landmarks": ("landmark detectors side by side: error and faces/s on FaceWorld, agreement on a photo", _suite("landmarks")),
+    "deblur": ("chapter 02's restorers side by side on held-out blurred pictures: PSNR and SSIM", _suite("deblur")),
     "talking_heads": ("the few-shot talking-head library: puppet frames/s, meta-learning step and fine-tuning seconds",
-                      _talking_heads),
-    "transfer": ("chapter 06: identity verification, transfer curves, multi-task vs independent vs pooled", _transfer),
-    "flow": ("flow methods side by side on FaceWorld pairs with true flow: end-point error and ms per pair", _flow),
+                      _suite("talking_heads")),
+    "transfer": ("chapter 06: identity verification, transfer curves, multi-task vs independent vs pooled", _suite("transfer")),
+    "flow": ("flow methods side by side on FaceWorld pairs with true flow: end-point error and ms per pair", _suite("flow")),
 }
 
 

@@ -34,6 +34,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..training import continued, learning_rate, set_learning_rate
+
 CHECKPOINT_NAME = "flow_net"
 SIZE = 64
 FLOW_SCALE = 4.0  # the last layer's output times this is the flow in pixels: keeps early outputs small
@@ -263,16 +265,12 @@ def train(steps: int = 6000, batch: int = 16, seed: int = 0, lr: float = 2e-3, n
     model.train()
     n = len(data["source"])
     for step in range(steps):
-        frac = step / steps
-        if time_limit:
-            frac = max(frac, (time.time() - t_start) / time_limit)
-        if frac >= 1:
+        cur = learning_rate(step, steps, lr, warm, t_start, time_limit)
+        if cur is None:
             if verbose:
                 print(f"time limit reached after {step} steps", flush=True)
             break
-        cur = lr * (frac / warm if frac < warm else 0.5 * (1 + np.cos(np.pi * (frac - warm) / (1 - warm))))
-        for g in opt.param_groups:
-            g["lr"] = max(cur, lr * 1e-3)
+        set_learning_rate(opt, cur)
         terms = loss_terms(model, _batch(data, rng.integers(0, n, batch), rng))
         loss = terms["epe"] + PHOTOMETRIC * terms["photometric"]
         opt.zero_grad(set_to_none=True)
@@ -297,14 +295,7 @@ def train(steps: int = 6000, batch: int = 16, seed: int = 0, lr: float = 2e-3, n
             else f"course_utils.flow.net.train(steps={steps}, seed={seed})"
         state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
         state["_width"] = torch.tensor(width)
-        wall, steps_total = info["wall_seconds"], info["steps"]
-        if init:  # a continuation: record the whole chain of commands, steps and training time
-            from ..checkpoints import read_manifest
-
-            prior = read_manifest().get(init, {})
-            cmd = f"{prior.get('command', '?')} && {cmd}"
-            wall += float(prior.get("wall_seconds") or 0)
-            steps_total += int(prior.get("metrics", {}).get("steps", 0))
+        cmd, wall, steps_total = continued(init, cmd, info["wall_seconds"], info["steps"])
         metrics = {"epe_test": round(info.get("epe", float("nan")), 4),
                    "epe_zero_flow_test": round(info.get("epe_zero_flow", float("nan")), 4),
                    "test_pairs": info.get("n", 0), "params": n_params(model), "steps": steps_total,

@@ -1,0 +1,39 @@
+"""What every training command of the course shares: the learning-rate schedule with its time limit, and
+the provenance of a run that continued a shipped checkpoint."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+
+def learning_rate(step: int, steps: int, lr: float, warm: float, t_start: float | None = None,
+                  time_limit: float | None = None) -> float | None:
+    """The learning rate at `step`: a linear warm-up over the first `warm` fraction of training, then a cosine
+    decay, never below lr / 1000. Progress counts steps or wall time (`time_limit` seconds since `t_start`),
+    whichever is further along; None once training is over."""
+    frac = step / steps
+    if time_limit:
+        frac = max(frac, (time.time() - t_start) / time_limit)
+    if frac >= 1:
+        return None
+    cur = lr * (frac / warm if frac < warm else 0.5 * (1 + np.cos(np.pi * (frac - warm) / (1 - warm))))
+    return max(float(cur), lr * 1e-3)
+
+
+def set_learning_rate(optimizer, lr: float) -> None:
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+
+
+def continued(name: str | None, command: str, wall_seconds: float, steps: int) -> tuple[str, float, int]:
+    """(command, wall seconds, steps) of the whole chain when this run continued checkpoint `name`: the
+    earlier commands joined by '&&', their time and steps added from the manifest. Unchanged when name is None."""
+    if not name:
+        return command, wall_seconds, steps
+    from .checkpoints import read_manifest
+
+    prior = read_manifest().get(name, {})
+    return (f"{prior.get('command', '?')} && {command}", wall_seconds + float(prior.get("wall_seconds") or 0),
+            steps + int(prior.get("metrics", {}).get("steps", 0)))
