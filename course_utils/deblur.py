@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .training import continued, learning_rate, set_learning_rate
+from .training import continued, learning_rate, set_learning_rate, train_arguments
 
 CHECKPOINT_NAME = "deblur"
 SIGMA_RANGE = (0.8, 2.5)      # Gaussian blur, pixels
@@ -653,17 +653,9 @@ def _save(model, info: dict, width: int, seed: int, n_identities: int, frames: i
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m course_utils.deblur", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train", help="train, compare on held-out images, save checkpoint 'deblur'")
-    t.add_argument("--steps", type=int, default=4000)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--batch", type=int, default=16)
-    t.add_argument("--lr", type=float, default=2e-3)
+    t = train_arguments(sub, "train, compare on held-out images, save checkpoint 'deblur'", CHECKPOINT_NAME, 4000)
     t.add_argument("--width", type=int, default=32)
-    t.add_argument("--threads", type=int, default=1, help="torch threads (1 is often fastest on a shared 2-core CPU)")
-    t.add_argument("--time-limit", type=float, default=None, help="stop training after this many seconds")
     t.add_argument("--loss", choices=["l1", "mse"], default="l1")
-    t.add_argument("--continue", dest="init", action="store_const", const=CHECKPOINT_NAME,
-                   help="start from the shipped checkpoint instead of from scratch")
     e = sub.add_parser("eval", help="the comparison table for the shipped checkpoint")
     e.add_argument("--n", type=int, default=48)
     e.add_argument("--seed", type=int, default=0)

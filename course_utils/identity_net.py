@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .errors import CourseError
-from .training import continued, learning_rate, set_learning_rate
+from .training import continued, learning_rate, set_learning_rate, train_arguments
 
 CHECKPOINT_NAME = "identity"
 SIZE = 64  # aligned crop, pixels
@@ -350,16 +350,10 @@ def train(steps: int = 4000, identities_per_batch: int = 16, images_per_identity
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m course_utils.identity_net", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train", help="train on FaceWorld people, evaluate on held-out people, save checkpoint 'identity'")
-    t.add_argument("--steps", type=int, default=4000)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--lr", type=float, default=2e-3)
+    t = train_arguments(sub, "train on FaceWorld people, evaluate on held-out people, save checkpoint 'identity'",
+                        CHECKPOINT_NAME, 4000, batch=None)
     t.add_argument("--identities", type=int, default=1000)
     t.add_argument("--per-identity", type=int, default=10)
-    t.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared 2-core machine)")
-    t.add_argument("--time-limit", type=float, default=None, help="stop training after this many seconds")
-    t.add_argument("--continue", dest="init", action="store_const", const=CHECKPOINT_NAME,
-                   help="start from the shipped checkpoint instead of from scratch")
     sub.add_parser("eval", help="verification accuracy of the shipped checkpoint on held-out people")
     a = ap.parse_args(argv)
     if a.cmd == "train":

@@ -42,7 +42,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .training import continued, learning_rate, set_learning_rate
+from .training import continued, learning_rate, set_learning_rate, train_arguments
 
 INPUT_SIZE = 64
 MAP_SIZE = 32
@@ -395,18 +395,9 @@ def train(steps: int = 3000, batch: int = 16, seed: int = 0, lr: float = 2e-3, n
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m course_utils.landmark_net", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train", help="train, evaluate on held-out identities, save checkpoint 'landmarks'")
-    t.add_argument("--steps", type=int, default=3000)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--batch", type=int, default=16)
-    t.add_argument("--lr", type=float, default=2e-3)
+    t = train_arguments(sub, "train, evaluate on held-out identities, save checkpoint 'landmarks'", CHECKPOINT_NAME, 3000)
     t.add_argument("--identities", type=int, default=240)
     t.add_argument("--frames", type=int, default=20)
-    t.add_argument("--threads", type=int, default=1,
-                   help="torch threads (1: on a shared 2-core machine, 2 threads spin-wait and run far slower)")
-    t.add_argument("--time-limit", type=float, default=None, help="stop training after this many seconds")
-    t.add_argument("--continue", dest="init", action="store_const", const=CHECKPOINT_NAME,
-                   help="start from the shipped checkpoint instead of from scratch")
     e = sub.add_parser("eval", help="NME and faces/s of the shipped checkpoint")
     e.add_argument("--n", type=int, default=200)
     a = ap.parse_args(argv)

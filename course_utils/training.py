@@ -37,3 +37,20 @@ def continued(name: str | None, command: str, wall_seconds: float, steps: int) -
     prior = read_manifest().get(name, {})
     return (f"{prior.get('command', '?')} && {command}", wall_seconds + float(prior.get("wall_seconds") or 0),
             steps + int(prior.get("metrics", {}).get("steps", 0)))
+
+
+def train_arguments(subparsers, help: str, checkpoint: str, steps: int, batch: int | None = 16, lr: float = 2e-3):
+    """The `train` sub-command every training CLI of the course has: --steps, --seed, --batch (when batch is
+    given), --lr, --threads, --time-limit and --continue (from `checkpoint`). Returns the parser for more."""
+    t = subparsers.add_parser("train", help=help)
+    t.add_argument("--steps", type=int, default=steps)
+    t.add_argument("--seed", type=int, default=0)
+    if batch is not None:
+        t.add_argument("--batch", type=int, default=batch)
+    t.add_argument("--lr", type=float, default=lr)
+    t.add_argument("--threads", type=int, default=1,
+                   help="torch threads (1: on a shared 2-core machine, 2 threads spin-wait and run far slower)")
+    t.add_argument("--time-limit", type=float, default=None, help="stop training after this many seconds")
+    t.add_argument("--continue", dest="init", action="store_const", const=checkpoint,
+                   help="start from the shipped checkpoint instead of from scratch")
+    return t

@@ -27,3 +27,14 @@ def test_continued_run_chains_commands_time_and_steps(tmp_path, monkeypatch):
     assert training.continued("net", "python -m a train --continue", 20.0, 50) == (
         "python -m a train && python -m a train --continue", 120.0, 550)
     assert training.continued(None, "cmd", 20.0, 50) == ("cmd", 20.0, 50)
+
+
+def test_every_training_command_has_the_shared_arguments():
+    import argparse
+
+    for defaults, batch in (({"steps": 3000, "batch": 16}, 16), ({"steps": 4000}, None)):
+        sub = argparse.ArgumentParser().add_subparsers(dest="cmd")
+        t = training.train_arguments(sub, "train", "net", defaults["steps"], batch=batch)
+        a = t.parse_args(["--continue", "--time-limit", "60"])
+        assert a.init == "net" and a.time_limit == 60 and a.steps == defaults["steps"] and a.lr == 2e-3
+        assert a.threads == 1 and a.seed == 0 and getattr(a, "batch", None) == batch

@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..training import continued, learning_rate, set_learning_rate
+from ..training import continued, learning_rate, set_learning_rate, train_arguments
 
 CHECKPOINT_NAME = "flow_net"
 SIZE = 64
@@ -312,17 +312,10 @@ def train(steps: int = 6000, batch: int = 16, seed: int = 0, lr: float = 2e-3, n
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m course_utils.flow", description="The chapter-04 learned flow network.")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train", help="train on FaceWorld, evaluate on held-out identities, save checkpoint 'flow_net'")
-    t.add_argument("--steps", type=int, default=6000)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--batch", type=int, default=16)
-    t.add_argument("--lr", type=float, default=2e-3)
+    t = train_arguments(sub, "train on FaceWorld, evaluate on held-out identities, save checkpoint 'flow_net'",
+                        CHECKPOINT_NAME, 6000)
     t.add_argument("--identities", type=int, default=400)
     t.add_argument("--pairs", type=int, default=10, help="pairs per identity")
-    t.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared 2-core machine)")
-    t.add_argument("--time-limit", type=float, default=None, help="stop training after this many seconds")
-    t.add_argument("--continue", dest="init", action="store_const", const=CHECKPOINT_NAME,
-                   help="start from the shipped checkpoint instead of from scratch")
     e = sub.add_parser("eval", help="EPE of the shipped checkpoint on held-out FaceWorld pairs")
     e.add_argument("--n", type=int, default=100)
     a = ap.parse_args(argv)
