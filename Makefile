@@ -1,6 +1,7 @@
 # Two commands for a fresh machine (see README):
 #   make lab    set everything up in .venv/ and open the course in JupyterLab
-#   make test   set everything up in .venv/ and run all tests (unit tests + every notebook in quick mode)
+#   make test   set everything up in .venv/ and run all tests (unit tests + every notebook in quick mode,
+#               instructor and generated student versions)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -12,8 +13,10 @@ TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 # Jupyter refuses to run as root unless told; containers often run as root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_NOTEBOOKS := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
+# student versions of the notebooks: solutions removed, checks kept (generated, git-ignored)
+STUDENT_DIR := student
 
-.PHONY: setup lab test unit notebooks bench sync check record clean
+.PHONY: setup lab test unit notebooks student bench sync check record clean
 
 setup: $(STAMP)
 
@@ -29,14 +32,18 @@ $(STAMP): pyproject.toml
 lab: setup
 	cd notebooks && ../$(BIN)/jupyter lab $(LAB_FLAGS) 00_welcome.ipynb
 
-test: setup
-	COURSE_MODE=quick $(BIN)/python -m pytest tests notebooks $(PYTEST_NOTEBOOKS)
+test: setup student
+	COURSE_MODE=quick $(BIN)/python -m pytest tests notebooks $(STUDENT_DIR) $(PYTEST_NOTEBOOKS)
 
 unit: setup
 	$(BIN)/python -m pytest tests
 
-notebooks: setup
-	COURSE_MODE=quick $(BIN)/python -m pytest notebooks $(PYTEST_NOTEBOOKS)
+notebooks: setup student
+	COURSE_MODE=quick $(BIN)/python -m pytest notebooks $(STUDENT_DIR) $(PYTEST_NOTEBOOKS)
+
+# write the student versions ($(STUDENT_DIR)/NN_name.ipynb + .py); exercises end in NotImplementedError
+student: setup
+	$(BIN)/python -m course_utils.nbtools student --out $(STUDENT_DIR)
 
 bench: setup
 	$(BIN)/python -m course_utils.bench notebooks --mode quick --json .bench/notebooks-quick.json
@@ -51,4 +58,4 @@ record: setup
 	$(BIN)/python -m course_utils.nbtools record
 
 clean:
-	rm -rf $(VENV) .pytest_cache .bench
+	rm -rf $(VENV) .pytest_cache .bench $(STUDENT_DIR)

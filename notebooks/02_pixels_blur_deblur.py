@@ -665,8 +665,8 @@ run_check("Exercise 2", [
 # ### Exercise 3 · PSNR by hand
 #
 # Write `my_psnr(reference, image)` for float images in [0, 1]: $10 \log_{10}(1 / \text{MSE})$, with MSE
-# the mean of the squared differences. Then use it to find which of Wiener's balances in `balances`
-# scores best on the noisy face of section 3 (`best_balance`).
+# the mean of the squared differences. Then use it in `find_best_balance()`: which of Wiener's balances in
+# `balances` scores best on the noisy face of section 3?
 
 # %%
 def my_psnr(reference, image):
@@ -677,9 +677,11 @@ def my_psnr(reference, image):
     ### END SOLUTION
 
 
-### BEGIN SOLUTION
-best_balance = max(balances, key=lambda b: my_psnr(face_crop, deblur.wiener(noisy_blur, g2, b)))
-### END SOLUTION
+def find_best_balance():
+    """The balance b in `balances` for which my_psnr(face_crop, deblur.wiener(noisy_blur, g2, b)) is highest."""
+    ### BEGIN SOLUTION
+    return max(balances, key=lambda b: my_psnr(face_crop, deblur.wiener(noisy_blur, g2, b)))
+    ### END SOLUTION
 
 # %%
 run_check("Exercise 3", [
@@ -688,8 +690,8 @@ run_check("Exercise 3", [
     Test("agrees with scikit-image's (deblur.psnr) on the blurred face",
          lambda: np.isclose(my_psnr(face_crop, noisy_blur), deblur.psnr(face_crop, noisy_blur)),
          "Average the squared differences over all pixels and channels: np.mean((a − b) ** 2)."),
-    Test("best_balance is the peak of the curve in section 3",
-         lambda: best_balance == balances[int(np.argmax(scores))],
+    Test("find_best_balance() gives the peak of the curve in section 3",
+         lambda: find_best_balance() == balances[int(np.argmax(scores))],
          "Score deblur.wiener(noisy_blur, g2, b) for each b in balances and keep the b with the highest PSNR."),
 ])
 
