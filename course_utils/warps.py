@@ -448,9 +448,11 @@ class PortraitAnimator:
     around the landmarks enlarged about 2x, resized to work_size x work_size.
 
     image (H, W, 3) uint8; points (68, 2) px in `image` (detected with landmarks.detect when None);
-    method 'tps' or 'piecewise_affine'."""
+    method 'tps' or 'piecewise_affine'. crop=False: the image is already a square face crop (for instance
+    framed like chapter 08's GAN frames); it is used as it is and work_size is its side."""
 
-    def __init__(self, image, points=None, backend: str = "auto", method: str = "tps", work_size: int = 256):
+    def __init__(self, image, points=None, backend: str = "auto", method: str = "tps", work_size: int = 256,
+                 crop: bool = True):
         from .images import array_to_rgb
 
         image = array_to_rgb(np.asarray(image))
@@ -464,13 +466,19 @@ class PortraitAnimator:
         if method not in ("tps", "piecewise_affine"):
             raise CourseError(f"Unknown warp method {method!r}; use 'tps' or 'piecewise_affine'.")
         self.method, self.work_size = method, int(work_size)
-        lo, hi = points.min(0), points.max(0)
-        side = 1.9 * float(max(hi - lo))
-        cx, cy = (lo[0] + hi[0]) / 2, lo[1] + 0.40 * (hi[1] - lo[1])
-        scale = self.work_size / side
-        # image -> crop: crop pixel centres at integer coordinates
-        c = (self.work_size - 1) / 2
-        self.matrix = np.array([[scale, 0, c - scale * cx], [0, scale, c - scale * cy]], np.float32)
+        if not crop:
+            if image.shape[0] != image.shape[1]:
+                raise CourseError(f"crop=False needs a square face crop, not a {image.shape[1]} × {image.shape[0]} picture.")
+            self.work_size, scale = image.shape[0], 1.0
+            self.matrix = np.array([[1, 0, 0], [0, 1, 0]], np.float32)
+        else:
+            lo, hi = points.min(0), points.max(0)
+            side = 1.9 * float(max(hi - lo))
+            cx, cy = (lo[0] + hi[0]) / 2, lo[1] + 0.40 * (hi[1] - lo[1])
+            scale = self.work_size / side
+            # image -> crop: crop pixel centres at integer coordinates
+            c = (self.work_size - 1) / 2
+            self.matrix = np.array([[scale, 0, c - scale * cx], [0, scale, c - scale * cy]], np.float32)
         source, m = image, self.matrix.copy()
         if scale < 0.7:  # shrink first with area averaging, so a big photo does not alias
             h, w = image.shape[:2]

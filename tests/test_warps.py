@@ -161,3 +161,16 @@ def test_unknown_method_is_one_sentence():
 
     with pytest.raises(CourseError, match="tps"):
         warps.landmark_warp(np.zeros((8, 8, 3), np.uint8), _points(5, 8), _points(5, 8), method="bogus")
+
+
+def test_portrait_animator_uses_a_ready_crop_as_it_is():
+    from course_utils.errors import CourseError
+    from course_utils.warps import PortraitAnimator
+
+    out = faces.render(faces.sample_identity(3), faces.Frame(faces.Pose(), faces.Expression()), 96)
+    anim = PortraitAnimator(out.image, points=out.landmarks, crop=False)
+    assert anim.work_size == 96 and np.array_equal(anim.crop, out.image)
+    assert np.allclose(anim.points, out.landmarks)
+    assert anim.pose(jaw_open=0.8).shape == (96, 96, 3)
+    with pytest.raises(CourseError, match="square"):
+        PortraitAnimator(out.image[:, :80], points=out.landmarks, crop=False)

@@ -9,6 +9,8 @@ scaled to a CPU classroom and written to be read next to the paper.
     train      meta-learning with logs, checkpoints, --resume and DistributedDataParallel (torchrun)
     finetune   feed_forward (FF) and fine_tune (FT) for a new person from K frames
     guards     AdaIN slices, collapse, NaN — what went wrong in public re-implementations
+    evaluate   the paper's Table 1 on held-out FaceWorld people (warps, FF, FT; K = 1, 8, 32)
+    portrait   TalkingPortrait: a real portrait cropped like FaceWorld, FF or FT on it, driven or posed
 
     python -m course_utils.talking_heads train --config small --data faceworld [--steps N] [--k K] [--resume]
 """
@@ -24,11 +26,12 @@ __all__ = [
     "n_params", "PerceptualNets", "perceptual_nets", "Terms", "feed_forward", "fine_tune", "embed_person",
     "PersonalisedGenerator", "PersonalisedDiscriminator", "TalkingHeadWarning", "TrainingDiverged",
     "check_collapse", "check_finite", "check_psi_slices", "meta_train", "meta_step", "load_run", "load_talking_heads",
+    "load_curves",
 ]
 
 
 def __getattr__(name):  # the training module (and torch.distributed) only when asked for
-    if name in ("meta_train", "load_run", "load_talking_heads", "meta_step"):
+    if name in ("meta_train", "load_run", "load_talking_heads", "meta_step", "load_curves"):
         from . import train as _train
 
         return _train.train if name == "meta_train" else getattr(_train, name)

@@ -1,5 +1,8 @@
 """python -m course_utils.talking_heads train --config small --data faceworld [--steps N] [--k K] [--batch B]
-    [--run NAME] [--resume] [--time-limit S] [--ship]        (also under torchrun --nproc_per_node N)"""
+    [--run NAME] [--resume] [--time-limit S] [--ship]        (also under torchrun --nproc_per_node N)
+python -m course_utils.talking_heads curves --run NAME         the run's training curves, for the notebook
+python -m course_utils.talking_heads evaluate [--identities N] [--ft-steps S] [--out PATH]
+    the paper's Table 1 on held-out FaceWorld people, written with its provenance (evaluate.py)"""
 
 from __future__ import annotations
 
@@ -34,7 +37,27 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--no-progress", action="store_true")
     t.add_argument("--ship", action="store_true", help="also write checkpoints/talking_heads_<config>.pt + manifest")
     t.add_argument("--dump-rank-weights", help="debug: every process saves its final weights to DIR/rank<N>.pt")
+    ev = sub.add_parser("evaluate", help="the paper's Table 1 on FaceWorld people never seen in meta-learning")
+    ev.add_argument("--identities", type=int, default=24, help="held-out FaceWorld test people")
+    ev.add_argument("--targets", type=int, default=8, help="frames rendered per person (from the video's last 40 %%)")
+    ev.add_argument("--ft-steps", type=int, default=None, help="fine-tuning steps (default: evaluate.FT_STEPS)")
+    ev.add_argument("--run", help="evaluate a training run's latest checkpoint instead of the shipped one")
+    ev.add_argument("--threads", type=int, default=1)
+    ev.add_argument("--seed", type=int, default=0)
+    ev.add_argument("--out", help="results file (default: checkpoints/talking_heads_small_eval.json)")
+    ev.add_argument("--no-progress", action="store_true")
+    cu = sub.add_parser("curves", help="write a run's training curves beside the shipped checkpoint")
+    cu.add_argument("--run", required=True)
+    cu.add_argument("--every", type=int, default=50, help="average over windows of this many steps")
     a = ap.parse_args(argv)
+    if a.cmd == "curves":
+        from .train import export_curves
+
+        print("written", export_curves(a.run, a.every))
+        return 0
+    command = "python -m course_utils.talking_heads " + " ".join(shlex.quote(x) for x in (argv or sys.argv[1:]))
+    if a.cmd == "evaluate":
+        return _evaluate(a, command)
 
     from .config import get_config
     from .losses import perceptual_nets
@@ -42,7 +65,6 @@ def main(argv: list[str] | None = None) -> int:
 
     config = get_config(a.config, n_videos=a.videos)
     nets = perceptual_nets(pretrained=False, width=4) if a.no_pretrained_losses else None
-    command = "python -m course_utils.talking_heads " + " ".join(shlex.quote(x) for x in (argv or sys.argv[1:]))
     info = train(config, a.data, a.steps, k=a.k, batch=a.batch, run=a.run, resume=a.resume, time_limit=a.time_limit,
                  seed=a.seed, threads=a.threads, nets=nets, checkpoint_every=a.checkpoint_every, log_every=a.log_every,
                  progress=not a.no_progress, dump_rank_weights=a.dump_rank_weights,
@@ -52,6 +74,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{info['steps']} steps ({info['start_step']} before this session) in {info['seconds']:.0f} s; "
               f"last loss G {last.get('loss_g', float('nan')):.4f} D {last.get('loss_d', float('nan')):.4f}; "
               f"run folder {info['run']}" + (f"; shipped {info['shipped']}" if info.get("shipped") else ""))
+    return 0
+
+
+def _evaluate(a, command: str) -> int:
+    import json
+    import time
+    from pathlib import Path
+
+    import torch
+
+    from . import evaluate as ev
+    from .train import load_run, load_talking_heads
+
+    torch.set_num_threads(a.threads)
+    gan = load_run(a.run) if a.run else load_talking_heads()
+    t = time.perf_counter()
+    results = ev.evaluate(gan, a.identities, a.targets, ft_steps=a.ft_steps, seed=a.seed, progress=not a.no_progress)
+    results["bars"] = ev.bars(results)
+    results["provenance"] = ev.provenance(command, f"talking_heads_{gan.config.name}", time.perf_counter() - t)
+    if a.run:
+        results["provenance"]["checkpoint"] = f"run {a.run} (not the shipped checkpoint)"
+        results["provenance"]["checkpoint_sha256"] = None
+    out = Path(a.out) if a.out else ev.results_path()
+    out.write_text(json.dumps(results, indent=1) + "\n")
+    print(ev.table(results))
+    print("bars:", ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in results["bars"].items()))
+    print(f"written {out} in {results['provenance']['seconds']:.0f} s")
     return 0
 
 

@@ -190,8 +190,55 @@ def ship(gan: TalkingHeadGAN, info: dict, command: str, seed: int, directory: Pa
     state["_config"] = json.dumps(gan.config.to_dict())
     return save_checkpoint(state, shipped_name(gan.config), command=command, seed=seed, metrics=info.get("metrics", {}),
                            notes=f"talking-head GAN (E, G, D), config {gan.config.name}, meta-trained on "
-                                 f"{info.get('data')}; content loss stand-ins pretrained: {info.get('perceptual_pretrained')}",
+                                 f"{info.get('data')}; content loss stand-ins pretrained: {info.get('perceptual_pretrained')}"
+                                 + (f"; a run continued with --resume over several sessions: from scratch the same "
+                                    f"{info['steps']} steps are `{info['reproduce']}`" if info.get("start_step") else ""),
                            wall_seconds=info.get("seconds"), directory=directory)
+
+
+CURVES_SUFFIX = "_curves.json"
+
+
+def export_curves(run: str | Path, every: int = 50, directory: Path | None = None) -> Path:
+    """The run's training curves, averaged over windows of `every` steps, as checkpoints/<shipped name>_curves.json
+    (small enough to commit beside the checkpoint): {"run", "steps", "seconds", "terms": {name: [values]},
+    "r_real", "r_fake", "image_std"}."""
+    from ..checkpoints import CHECKPOINT_DIR
+
+    folder = Path(run) if Path(run).is_dir() else runs_dir() / str(run)
+    log = folder / "log.jsonl"
+    if not log.exists():
+        raise CourseError(f"No training log in {folder}; train with `python -m course_utils.talking_heads train` first.")
+    rows = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    config = json.loads((folder / "config.json").read_text())
+    windows: dict[int, list[dict]] = {}
+    for r in rows:
+        windows.setdefault((r["step"] - 1) // every, []).append(r)
+    out = {"run": folder.name, "every": every, "config": config.get("name"), "steps": [], "seconds": [], "terms": {},
+           "r_real": [], "r_fake": [], "image_std": []}
+    for _, group in sorted(windows.items()):
+        out["steps"].append(group[-1]["step"])
+        out["seconds"].append(group[-1]["seconds"])
+        for key in ("r_real", "r_fake", "image_std"):
+            out[key].append(round(float(np.mean([g[key] for g in group])), 5))
+        for name in group[-1]["terms"]:
+            vals = [g["terms"][name]["value"] for g in group if name in g["terms"]]
+            out["terms"].setdefault(name, []).append(round(float(np.mean(vals)), 5))
+    out["scales"] = {name: rows[-1]["terms"][name]["scale"] for name in rows[-1]["terms"]}
+    path = Path(directory or CHECKPOINT_DIR) / f"talking_heads_{config.get('name', 'small')}{CURVES_SUFFIX}"
+    path.write_text(json.dumps(out) + "\n")
+    return path
+
+
+def load_curves(name: str = "talking_heads_small", directory: Path | None = None) -> dict:
+    """The shipped training curves (see export_curves); one clear sentence if missing."""
+    from ..checkpoints import CHECKPOINT_DIR
+
+    path = Path(directory or CHECKPOINT_DIR) / f"{name}{CURVES_SUFFIX}"
+    if not path.exists():
+        raise CourseError(f"No training curves at {path}; write them with "
+                          "`python -m course_utils.talking_heads curves --run RUN`.")
+    return json.loads(path.read_text())
 
 
 def load_talking_heads(name: str = "talking_heads_small", directory: Path | None = None) -> TalkingHeadGAN:
@@ -403,6 +450,8 @@ def _train(config, data, steps, rank, world, device, *, run, resume, time_limit,
             "seconds": seconds, "world_size": world, "rank": rank, "data": data, "config": config.name,
             "params": gan.param_counts(), "perceptual_pretrained": getattr(nets, "pretrained", None)}
     if ship_command and rank == 0:
+        info["reproduce"] = (f"python -m course_utils.talking_heads train --config {config.name} --data {data} "
+                             f"--videos {config.n_videos} --steps {step} --seed {seed}")
         last = history[-1] if history else {}
         info["metrics"] = {"steps": step, "loss_g": last.get("loss_g"), "loss_d": last.get("loss_d"),
                            "world_size": world, "seconds": round(seconds, 1)}
