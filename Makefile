@@ -16,7 +16,7 @@ PYTEST_NOTEBOOKS := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 # student versions of the notebooks: solutions removed, checks kept (generated, git-ignored)
 STUDENT_DIR := student
 
-.PHONY: setup lab test unit notebooks student bench sync check record clean
+.PHONY: setup lab workshop test unit notebooks student bench sync check record clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,13 @@ $(STAMP): pyproject.toml
 
 lab: setup
 	cd notebooks && ../$(BIN)/jupyter lab $(LAB_FLAGS) 00_welcome.ipynb
+
+# the executive workshop page (notebooks/workshop.ipynb) as a Voilà app, code hidden, at http://localhost:8866
+# (opens a browser; `make workshop WORKSHOP_FLAGS=--no-browser` does not)
+WORKSHOP_PORT ?= 8866
+WORKSHOP_FLAGS ?=
+workshop: setup
+	COURSE_MODE=quick $(BIN)/voila notebooks/workshop.ipynb --port=$(WORKSHOP_PORT) --Voila.ip=127.0.0.1 $(WORKSHOP_FLAGS)
 
 test: setup student
 	COURSE_MODE=quick $(BIN)/python -m pytest tests notebooks $(STUDENT_DIR) $(PYTEST_NOTEBOOKS)

@@ -1,0 +1,623 @@
+"""The executive workshop page (notebooks/workshop.ipynb, served by Voilà): its logic, out of sight.
+
+    app = WorkshopApp()          # builds the widgets only: nothing heavy runs until a button is pressed
+    display(app.studio)          # portrait, driving clip, "Make it talk", driver | warp | GAN side by side
+    display(app.quiz_box)        # "spot the fake": a few rounds, a running score, an explanation each time
+
+Pieces a test can call without a browser:
+    CLIPS, clip_by_label(label)                 the driving clips (FaceWorld people talking)
+    load_portrait(name), add_upload(value)      portraits; an upload is checked and kept (CourseError if bad)
+    Quiz(seed, n_rounds, kinds)                 the quiz's rounds, answers and score (no pictures)
+    round_images(round) -> (A, B)               the two pictures of one round, (192, 192, 3) uint8 each
+    one_sentence(error)                         what the page shows for an error: one sentence, never a traceback
+
+Starting it: `make workshop` (voila notebooks/workshop.ipynb), or on Binder with
+`?urlpath=voila%2Frender%2Fnotebooks%2Fworkshop.ipynb`.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import CourseError
+
+DISPLAY = 240           # px: every animation and quiz picture is shown this wide
+QUIZ_SIZE = 192         # px: quiz pictures are delivered at this size
+FINE_TUNE_SECONDS = 20  # the GAN's personalisation (K = 1 fine-tuning) stops after at most this long
+FINE_TUNE_STEPS = 60
+FPS = 20
+
+
+# ----------------------------------------------------------------------------------------- driving clips
+
+@dataclass(frozen=True)
+class Clip:
+    """A driving clip: a FaceWorld person (seed) talking for n_frames, head turns scaled by head_motion."""
+
+    label: str
+    seed: int
+    head_motion: float = 0.5
+    n_frames: int = 40
+
+
+CLIPS = (
+    Clip("Speaker 1 — calm, head still", seed=3, head_motion=0.2),
+    Clip("Speaker 2 — lively, head moving", seed=7, head_motion=0.8),
+    Clip("Speaker 3 — talking, a little head motion", seed=12, head_motion=0.5),
+)
+
+
+def clip_by_label(label: str) -> Clip:
+    for clip in CLIPS:
+        if clip.label == label:
+            return clip
+    raise CourseError(f"There is no driving clip called {label!r}; choose one of: {', '.join(c.label for c in CLIPS)}.")
+
+
+@functools.lru_cache(maxsize=len(CLIPS))
+def driving_clip(clip: Clip):
+    """(driver images (T, 128, 128, 3) uint8, landmarks (T, 68, 2), neutral landmarks (68, 2)) of one clip."""
+    from .talking_heads.portrait import faceworld_driver
+
+    return faceworld_driver(n_frames=clip.n_frames, seed=clip.seed, head_motion=clip.head_motion, size=128)
+
+
+# ----------------------------------------------------------------------------------------------- portraits
+
+def load_portrait(name: str):
+    """images.Portrait for a name of images.available_portraits(); never downloads (a page must not wait)."""
+    from . import images
+
+    if name == "mona_lisa":
+        return images.mona_lisa(allow_download=False)
+    return images.portrait(name)
+
+
+def upload_content(value) -> tuple[bytes, str]:
+    """(bytes, file name) of a FileUpload widget's value (ipywidgets 8: a tuple of dicts; 7: a dict)."""
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        name, item = next(iter(value.items()))
+        return bytes(item["content"]), item.get("metadata", {}).get("name", name)
+    if isinstance(value, (tuple, list)) and value and isinstance(value[0], dict):
+        return bytes(value[0]["content"]), str(value[0].get("name", "upload"))
+    raise CourseError("Nothing was uploaded; choose a picture file (JPEG or PNG) with the Upload button.")
+
+
+def add_upload(value) -> str:
+    """Check an upload and keep it with the portraits; returns its portrait name. CourseError for a bad file."""
+    from . import images
+
+    data, name = upload_content(value)
+    return images.save_upload(data, name)
+
+
+def one_sentence(err: BaseException, doing: str = "working") -> str:
+    """What the page says about an error: a CourseError's own sentence; anything else, one short line."""
+    if isinstance(err, CourseError):
+        return str(err).strip()
+    detail = " ".join(str(err).split())[:160]
+    return f"Something went wrong while {doing} ({type(err).__name__}{': ' + detail if detail else ''}); try another picture or clip."
+
+
+def upscale(frame: np.ndarray, size: int = 256) -> np.ndarray:
+    """(h, w, 3) uint8 -> (size, size, 3) uint8, bicubic (for showing the GAN's 64 px frames)."""
+    import cv2
+
+    return cv2.resize(np.asarray(frame, np.uint8), (size, size), interpolation=cv2.INTER_CUBIC)
+
+
+def gif_html(frames, caption: str, fps: float = FPS, width: int = DISPLAY) -> str:
+    """HTML: the frames as a looping GIF (a data-URI <img>) with a caption underneath."""
+    from . import viz
+
+    img = viz.animation(frames, fps=fps, width=width).data
+    return f'<figure style="margin:0">{img}<figcaption style="max-width:{width}px;line-height:1.35;font-size:13px;margin-top:4px">{caption}</figcaption></figure>'
+
+
+def still_html(image, caption: str, width: int = DISPLAY, caption_width: int | None = None) -> str:
+    """HTML: one picture (PNG data URI) with a caption."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(image, np.uint8)).save(buf, format="PNG")
+    src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return (f'<figure style="margin:0"><img src="{src}" width="{width}" alt="{caption}">'
+            f'<figcaption style="max-width:{caption_width or width}px;line-height:1.35;font-size:13px;margin-top:4px">{caption}</figcaption></figure>')
+
+
+def placeholder_html(text: str, width: int = DISPLAY) -> str:
+    return (f'<div style="width:{width}px;height:{width}px;border:1px dashed #bbb;display:flex;align-items:center;'
+            f'justify-content:center;text-align:center;color:#777;padding:8px;box-sizing:border-box">{text}</div>')
+
+
+@functools.lru_cache(maxsize=1)
+def talking_head_gan():
+    """The shipped talking-head GAN (checkpoints/talking_heads_small.pt); CourseError when it is missing."""
+    from .talking_heads.train import load_talking_heads
+
+    return load_talking_heads()
+
+
+def talking_head_available() -> bool:
+    try:
+        talking_head_gan()
+        return True
+    except CourseError:
+        return False
+
+
+# ---------------------------------------------------------------------------------------------------- quiz
+
+EXPLANATIONS = {
+    "gan": "The fake was drawn by chapter 07's small GAN from random numbers — no camera involved. At this size "
+           "a GAN gets the overall face right but smears the details: blotchy skin, uneven eyes, a mouth that "
+           "melts into the cheeks.",
+    "warp": "The fake is the same person's neutral picture with its pixels pushed around (chapter 04): the "
+            "expression comes from moving landmarks, so the inside of the mouth is painted in, the cheeks do not "
+            "bunch up the way real muscles make them, and the lighting on the face does not change.",
+    "talking_head": "The fake was generated by the talking-head GAN (chapter 08) from one picture of this person and "
+                    "the real frame's 68 landmarks. It gets the pose and expression right, but at 64 px it blurs "
+                    "what it had to invent: teeth, eye whites, the edge of the hair.",
+    "photo_warp": "The fake is the real photograph with a smile added by warping its landmarks. Look at the mouth "
+                  "and cheeks: the lips stretch but the skin around them does not fold, and the teeth are painted.",
+}
+KIND_NAMES = {"gan": "GAN from noise", "warp": "landmark warp", "talking_head": "talking-head GAN",
+              "photo_warp": "warped photograph"}
+KINDS = ("gan", "warp", "talking_head", "photo_warp")
+
+
+@dataclass(frozen=True)
+class Round:
+    """One quiz round: what kind of fake, on which side ('A' or 'B') it is, and the seed of its pictures."""
+
+    kind: str
+    fake_side: str
+    seed: int
+
+    @property
+    def explanation(self) -> str:
+        return EXPLANATIONS[self.kind]
+
+
+@dataclass
+class Feedback:
+    correct: bool
+    message: str
+
+
+@dataclass
+class Quiz:
+    """"Spot the fake": n_rounds rounds of two pictures, one real and one fake; the same seed gives the same
+    rounds. answer('A' or 'B') scores the current round once; next_round() moves on."""
+
+    seed: int = 0
+    n_rounds: int = 6
+    kinds: tuple[str, ...] = KINDS
+    rounds: list[Round] = field(init=False)
+    index: int = field(default=0, init=False)
+    score: int = field(default=0, init=False)
+    answers: list[str] = field(default_factory=list, init=False)
+
+    def __post_init__(self):
+        unknown = set(self.kinds) - set(KINDS)
+        if unknown or not self.kinds:
+            raise CourseError(f"Quiz kinds must be some of {', '.join(KINDS)}, not {sorted(unknown) or 'none'}.")
+        if not 1 <= self.n_rounds <= 20:
+            raise CourseError(f"A quiz has 1 to 20 rounds, not {self.n_rounds}.")
+        rng = np.random.default_rng([int(self.seed), 0x0F4CE])
+        # every kind comes up about equally often, in a seeded order
+        kinds = [self.kinds[i % len(self.kinds)] for i in range(self.n_rounds)]
+        order = rng.permutation(self.n_rounds)
+        sides = rng.integers(0, 2, self.n_rounds)
+        seeds = rng.integers(0, 2**31 - 1, self.n_rounds)
+        self.rounds = [Round(kinds[o], "AB"[s], int(k)) for o, s, k in zip(order, sides, seeds)]
+
+    @property
+    def finished(self) -> bool:
+        return self.index >= self.n_rounds
+
+    @property
+    def current(self) -> Round:
+        if self.finished:
+            raise CourseError("The quiz is over; start a new one to play again.")
+        return self.rounds[self.index]
+
+    @property
+    def answered(self) -> bool:
+        """Whether the current round has been answered (answers are kept in order, one per round)."""
+        return len(self.answers) > self.index
+
+    def answer(self, side: str) -> Feedback:
+        side = str(side).strip().upper()
+        if side not in ("A", "B"):
+            raise CourseError(f"Answer 'A' or 'B', not {side!r}.")
+        rnd = self.current
+        if self.answered:
+            raise CourseError("This round is already answered; go on to the next one.")
+        self.answers.append(side)
+        correct = side == rnd.fake_side
+        self.score += int(correct)
+        head = "✔ Right:" if correct else f"✘ Not this time — {rnd.fake_side} was the fake."
+        return Feedback(correct, f"{head} {rnd.explanation}")
+
+    def next_round(self) -> None:
+        if not self.answered:
+            raise CourseError("Answer this round first: which picture is the fake, A or B?")
+        self.index += 1
+
+    def score_line(self) -> str:
+        return f"Score: {self.score} / {len(self.answers)}" + (f" · round {self.index + 1} of {self.n_rounds}"
+                                                                 if not self.finished else "")
+
+    def summary(self) -> str:
+        verdict = ("Sharp eyes — but these fakes are small and old-fashioned; today's are far harder."
+                   if self.score >= 0.8 * self.n_rounds else
+                   "Spotting fakes by eye is hard, and it gets harder every year — which is why detection "
+                   "cannot rest on people looking closely.")
+        return f"You spotted {self.score} of {self.n_rounds} fakes. {verdict}"
+
+
+def quiz_kinds() -> tuple[str, ...]:
+    """The kinds of fakes this installation can make: talking-head rounds need the shipped GAN."""
+    return KINDS if talking_head_available() else tuple(k for k in KINDS if k != "talking_head")
+
+
+def _person_and_frames(seed: int, size: int):
+    """A test-split FaceWorld person (never seen in training), a neutral frame and an expressive one."""
+    from . import faces
+    from .faces.episodes import split_seeds
+
+    rng = np.random.default_rng([seed, 0xFA])
+    people = split_seeds("test")
+    person = faces.sample_identity(people[int(rng.integers(len(people)))])
+    light = faces.light_from_angles(float(rng.uniform(-30, 30)), float(rng.uniform(-20, 10)))
+    yaw, pitch = float(rng.uniform(-12, 12)), float(rng.uniform(-6, 6))
+    neutral = faces.render(person, faces.Frame(faces.Pose(yaw=yaw, pitch=pitch), faces.Expression(), light), size)
+    expression = faces.Expression(jaw_open=float(rng.uniform(0.35, 0.7)), smile=float(rng.uniform(0.3, 0.9)))
+    expressive = faces.render(person, faces.Frame(faces.Pose(yaw=yaw + float(rng.uniform(-8, 8)), pitch=pitch),
+                                                  expression, light), size)
+    return person, neutral, expressive
+
+
+def _fake_and_real(rnd: Round) -> tuple[np.ndarray, np.ndarray]:
+    import cv2
+
+    if rnd.kind == "gan":
+        import torch
+
+        from . import faces, gans
+        from .faces.episodes import split_seeds
+
+        gen, _, _ = _face_gan()
+        rng = np.random.default_rng([rnd.seed, 0x6A])
+        label = int(rng.integers(_gen_classes(gen)))
+        z = torch.from_numpy(rng.standard_normal((1, _gen_z_dim(gen))).astype(np.float32))
+        fake = gans.sample_faces(gen, z, torch.tensor([label]))[0]
+        person = faces.sample_identity(split_seeds("train", label + 1)[label])
+        real = faces.render(person, faces.random_frame(rng), gans.FACE_SIZE).image
+        return fake, real
+    if rnd.kind == "warp":
+        from .warps import PortraitAnimator
+
+        _, neutral, expressive = _person_and_frames(rnd.seed, 256)
+        anim = PortraitAnimator(neutral.image, points=neutral.landmarks)
+        m = anim.matrix
+        real = cv2.warpAffine(expressive.image, m, (anim.work_size, anim.work_size), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_REPLICATE)
+        fake = anim.render(expressive.landmarks @ m[:, :2].T + m[:, 2])
+        return fake, real
+    if rnd.kind == "talking_head":
+        from .images import five_points, similarity_transform
+        from .talking_heads.portrait import TalkingPortrait, faceworld_five_points
+
+        gan = talking_head_gan()
+        size = gan.config.size
+        _, neutral, expressive = _person_and_frames(rnd.seed, 2 * size)
+        m = similarity_transform(five_points(neutral.landmarks), faceworld_five_points(size))
+
+        def crop(image):
+            return cv2.warpAffine(cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA),
+                                  np.hstack([m[:, :2] * 2, m[:, 2:]]).astype(np.float32), (size, size),
+                                  flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        tp = TalkingPortrait(neutral.image, points=neutral.landmarks, gan=gan)
+        target = expressive.landmarks @ m[:, :2].T + m[:, 2]
+        return tp.render(target[None])[0], crop(expressive.image)
+    if rnd.kind == "photo_warp":
+        anim = _astronaut_animator()
+        rng = np.random.default_rng([rnd.seed, 0x9A])
+        fake = anim.pose(smile=float(rng.uniform(0.6, 1.0)), jaw_open=float(rng.uniform(0.2, 0.5)),
+                         brow_raise=float(rng.uniform(0, 0.5)))
+        return fake, anim.crop
+    raise CourseError(f"Unknown kind of fake {rnd.kind!r}.")
+
+
+def _gen_classes(gen) -> int:
+    return int(gen.embed.num_embeddings) if hasattr(gen, "embed") else 8
+
+
+def _gen_z_dim(gen) -> int:
+    return int(getattr(gen, "z_dim", 64))
+
+
+@functools.lru_cache(maxsize=1)
+def _face_gan():
+    from . import gans
+
+    return gans.load_face_gan()
+
+
+@functools.lru_cache(maxsize=1)
+def _astronaut_animator():
+    from . import images
+    from .warps import PortraitAnimator
+
+    return PortraitAnimator(images.portrait("astronaut").image)
+
+
+def round_images(rnd: Round, size: int = QUIZ_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """The two pictures (A, B) of a round, (size, size, 3) uint8, both resized the same way."""
+    import cv2
+
+    fake, real = _fake_and_real(rnd)
+    interp = cv2.INTER_CUBIC if fake.shape[0] < size else cv2.INTER_AREA
+    fake, real = (cv2.resize(np.asarray(x, np.uint8), (size, size), interpolation=interp) for x in (fake, real))
+    return (fake, real) if rnd.fake_side == "A" else (real, fake)
+
+
+# ---------------------------------------------------------------------------------------------- the app
+
+class WorkshopApp:
+    """The page's widgets and what its buttons do. Building it is cheap; the work starts on a click."""
+
+    def __init__(self, quiz_rounds: int = 6, background: bool = True):
+        import ipywidgets as W
+
+        from . import images
+
+        self.background = background
+        self._lock = threading.Lock()
+        self._models: dict[str, dict] = {}
+        names = images.available_portraits()
+        self.portrait = W.Dropdown(options=[(self._nice(n), n) for n in names], value="mona_lisa",
+                                   description="Portrait", layout=W.Layout(width="360px"),
+                                   style={"description_width": "90px"})
+        self.portrait.add_class("ws-portrait")
+        self.upload = W.FileUpload(accept="image/*", multiple=False, description="Upload a portrait",
+                                   layout=W.Layout(width="180px", margin="2px 2px 2px 96px"))
+        self.upload.add_class("ws-upload")
+        self.clip = W.Dropdown(options=[c.label for c in CLIPS], value=CLIPS[0].label, description="Driving clip",
+                               layout=W.Layout(width="360px"), style={"description_width": "90px"})
+        self.clip.add_class("ws-clip")
+        self.talk = W.Button(description="Make it talk", button_style="primary", icon="play",
+                             layout=W.Layout(width="180px", margin="2px 2px 2px 96px"))
+        self.talk.add_class("ws-talk")
+        self.status = W.HTML(self._status_text("Choose a portrait and a driving clip, then press <b>Make it talk</b>."))
+        self.status.add_class("ws-status")
+        self.preview = W.HTML()
+        self.preview.add_class("ws-preview")
+        self.driver_view = W.HTML(placeholder_html("the driving clip"))
+        self.driver_view.add_class("ws-driver")
+        self.warp_view = W.HTML(placeholder_html("the warp (chapter 04)"))
+        self.warp_view.add_class("ws-warp")
+        self.gan_view = W.HTML(placeholder_html("the talking-head GAN (chapter 08)"))
+        self.gan_view.add_class("ws-gan")
+        controls = W.VBox([self.portrait, self.upload, self.clip, self.talk],
+                          layout=W.Layout(justify_content="space-between", min_height="150px"))
+        self.studio = W.VBox([
+            W.HBox([controls, self.preview], layout=W.Layout(align_items="flex-start", grid_gap="24px")),
+            self.status,
+            W.HBox([self.driver_view, self.warp_view, self.gan_view],
+                   layout=W.Layout(grid_gap="16px", flex_flow="row wrap", align_items="flex-start")),
+        ], layout=W.Layout(grid_gap="10px"))
+        self.studio.add_class("ws-studio")
+        self.portrait.observe(self._on_portrait, names="value")
+        self.upload.observe(self._on_upload, names="value")
+        self.talk.on_click(self._on_talk)
+        self._show_preview(self.portrait.value)
+        self._build_quiz(quiz_rounds)
+
+    # ----- studio
+    @staticmethod
+    def _nice(name: str) -> str:
+        return {"mona_lisa": "Mona Lisa", "astronaut": "Astronaut (photo)"}.get(name, f"Upload: {name}")
+
+    @staticmethod
+    def _status_text(text: str, error: bool = False) -> str:
+        colour, back = ("#b00020", "#fdecee") if error else ("#1f3a5f", "#eef3f9")
+        return (f'<div style="color:{colour};background:{back};padding:6px 10px;border-radius:4px;'
+                f'max-width:760px;line-height:1.4">{"⚠ " if error else ""}{text}</div>')
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.status.value = self._status_text(text, error)
+
+    def _show_preview(self, name: str) -> None:
+        try:
+            p = load_portrait(name)
+        except Exception as err:  # noqa: BLE001 - the page shows one sentence, never a traceback
+            self.preview.value = ""
+            self.say(one_sentence(err, "loading the portrait"), error=True)
+            return
+        import cv2
+
+        h, w = p.image.shape[:2]
+        small = cv2.resize(p.image, (max(1, round(140 * w / h)), 140), interpolation=cv2.INTER_AREA)
+        note = " (a stand-in: the real painting is not in the data cache)" if p.stand_in else ""
+        self.preview.value = still_html(small, f"{self._nice(name)}{note}", width=small.shape[1],
+                                        caption_width=max(small.shape[1], 260))
+
+    def _on_portrait(self, change) -> None:
+        self._show_preview(change["new"])
+
+    def _on_upload(self, change) -> None:
+        if not change["new"]:
+            return
+        try:
+            name = add_upload(change["new"])
+        except Exception as err:  # noqa: BLE001
+            self.say(one_sentence(err, "reading the upload"), error=True)
+            return
+        finally:
+            self.upload.value = ()  # ready for the next file (the button shows no stale count)
+        options = list(self.portrait.options)
+        if name not in [v for _, v in options]:
+            self.portrait.options = options + [(self._nice(name), name)]
+        self.portrait.value = name
+        self.say(f"Your picture is ready as “{self._nice(name)}”; press <b>Make it talk</b>.")
+
+    def _on_talk(self, _button=None) -> None:
+        if not self._lock.acquire(blocking=False):
+            self.say("Still working on the last one — a moment, please.")
+            return
+        self.talk.disabled = True
+        if self.background:
+            threading.Thread(target=self._talk_then_release, daemon=True).start()
+        else:
+            self._talk_then_release()
+
+    def _talk_then_release(self) -> None:
+        try:
+            self.make_it_talk(self.portrait.value, clip_by_label(self.clip.value))
+        finally:
+            self.talk.disabled = False
+            self._lock.release()
+
+    def make_it_talk(self, name: str, clip: Clip, fine_tune: bool = True) -> bool:
+        """Fill the three panels for one portrait and clip; False (and one sentence in the status) on error."""
+        t0 = time.perf_counter()
+        models = self._models.setdefault(name, {})
+        try:
+            self.say("Preparing the driving clip …")
+            drv_images, drv_points, drv_ref = driving_clip(clip)
+            self.driver_view.value = gif_html(drv_images, f"<b>Driving clip</b>: {clip.label} (FaceWorld, 128 px)")
+            self.say("Finding the face and warping the portrait (chapter 04) …")
+            if "animator" not in models:
+                from .warps import PortraitAnimator
+
+                models["animator"] = PortraitAnimator(load_portrait(name).image)
+            warp = models["animator"].drive(drv_points, drv_ref)
+            self.warp_view.value = gif_html(warp, "<b>Warp</b> (chapter 04): the portrait's own pixels pushed "
+                                                  "along the driver's landmark motion (256 px)")
+        except Exception as err:  # noqa: BLE001
+            self.say(one_sentence(err, "animating the portrait"), error=True)
+            return False
+        try:
+            self.say("Generating with the talking-head GAN (chapter 08) …")
+            if "talker" not in models:
+                from .talking_heads.portrait import TalkingPortrait
+
+                models["talker"] = TalkingPortrait(load_portrait(name).image, points=None,
+                                                   gan=talking_head_gan())
+            tp = models["talker"]
+            self._show_gan(tp, drv_points, drv_ref)
+            if fine_tune and not tp.tuned:
+                self.say(f"Warp and GAN ready in {time.perf_counter() - t0:.0f} s. Now personalising the GAN to this "
+                         f"portrait (fine-tuning, up to {FINE_TUNE_SECONDS} s) …")
+                tp.fine_tune(steps=FINE_TUNE_STEPS, time_limit=FINE_TUNE_SECONDS)
+                self._show_gan(tp, drv_points, drv_ref)
+        except Exception as err:  # noqa: BLE001
+            self.gan_view.value = placeholder_html(one_sentence(err, "running the GAN"))
+            self.say(one_sentence(err, "running the GAN"), error=True)
+            return False
+        self.say(f"Done in {time.perf_counter() - t0:.0f} s. Try another clip or portrait — or test your eye in the "
+                 f"quiz below.")
+        return True
+
+    def _show_gan(self, tp, drv_points, drv_ref) -> None:
+        frames = [upscale(f, 256) for f in tp.drive(drv_points, drv_ref)]
+        how = ("fine-tuned on this one portrait" if tp.tuned else
+               "one-shot, before fine-tuning")
+        self.gan_view.value = gif_html(frames, f"<b>GAN</b> (chapter 08): every pixel generated, {how}; "
+                                               f"made at 64 px, shown enlarged")
+
+    # ----- quiz
+    def _build_quiz(self, n_rounds: int) -> None:
+        import ipywidgets as W
+
+        self.quiz_rounds = n_rounds
+        self.quiz: Quiz | None = None
+        self.quiz_start = W.Button(description=f"Start the quiz ({n_rounds} rounds)", button_style="success",
+                                   layout=W.Layout(width="220px"))
+        self.quiz_start.add_class("ws-quiz-start")
+        self.pick_a = W.Button(description="A is the fake", layout=W.Layout(width=f"{QUIZ_SIZE}px"))
+        self.pick_b = W.Button(description="B is the fake", layout=W.Layout(width=f"{QUIZ_SIZE}px"))
+        self.pick_a.add_class("ws-pick-a")
+        self.pick_b.add_class("ws-pick-b")
+        self.next_button = W.Button(description="Next round", layout=W.Layout(width="160px"))
+        self.next_button.add_class("ws-next")
+        self.picture_a, self.picture_b = W.HTML(), W.HTML()
+        self.feedback = W.HTML()
+        self.feedback.add_class("ws-feedback")
+        self.score = W.HTML()
+        self.score.add_class("ws-score")
+        self.rounds_box = W.VBox([
+            self.score,
+            W.HBox([W.VBox([self.picture_a, self.pick_a]), W.VBox([self.picture_b, self.pick_b])],
+                   layout=W.Layout(grid_gap="24px")),
+            self.feedback, self.next_button,
+        ], layout=W.Layout(display="none", grid_gap="8px"))
+        self.quiz_box = W.VBox([self.quiz_start, self.rounds_box])
+        self.quiz_box.add_class("ws-quiz")
+        self.quiz_start.on_click(self._on_quiz_start)
+        self.pick_a.on_click(lambda _b: self._on_pick("A"))
+        self.pick_b.on_click(lambda _b: self._on_pick("B"))
+        self.next_button.on_click(self._on_next)
+
+    def start_quiz(self, seed: int = 0) -> None:
+        self.quiz = Quiz(seed=seed, n_rounds=self.quiz_rounds, kinds=quiz_kinds())
+        self.rounds_box.layout.display = "flex"
+        self.quiz_start.description = "Play again (new pictures)"
+        self._show_round()
+
+    def _on_quiz_start(self, _b=None) -> None:
+        seed = 0 if self.quiz is None else self.quiz.seed + 1
+        try:
+            self.start_quiz(seed)
+        except Exception as err:  # noqa: BLE001
+            self.feedback.value = self._status_text(one_sentence(err, "making the quiz"), error=True)
+
+    def _show_round(self) -> None:
+        quiz = self.quiz
+        self.feedback.value = ""
+        self.next_button.layout.display = "none"
+        if quiz.finished:
+            self.picture_a.value = self.picture_b.value = ""
+            self.pick_a.layout.display = self.pick_b.layout.display = "none"
+            self.score.value = f"<h3>{quiz.summary()}</h3>"
+            return
+        self.pick_a.layout.display = self.pick_b.layout.display = None
+        self.pick_a.disabled = self.pick_b.disabled = False
+        self.score.value = f"<b>{quiz.score_line()}</b> — one picture is real, one is fake. Which is the fake?"
+        try:
+            a, b = round_images(quiz.current)
+        except Exception as err:  # noqa: BLE001
+            self.feedback.value = self._status_text(one_sentence(err, "making the pictures"), error=True)
+            return
+        self.picture_a.value = still_html(a, "A", width=QUIZ_SIZE)
+        self.picture_b.value = still_html(b, "B", width=QUIZ_SIZE)
+
+    def _on_pick(self, side: str) -> None:
+        if self.quiz is None or self.quiz.finished or self.quiz.answered:
+            return
+        fb = self.quiz.answer(side)
+        self.pick_a.disabled = self.pick_b.disabled = True
+        colour = "#1b7f3b" if fb.correct else "#b00020"
+        kind = KIND_NAMES[self.quiz.current.kind]
+        self.feedback.value = (f'<div style="color:{colour};max-width:{2 * QUIZ_SIZE + 24}px;line-height:1.4">{fb.message} '
+                               f'<i>(kind of fake: {kind})</i></div>')
+        self.score.value = f"<b>{self.quiz.score_line()}</b>"
+        self.next_button.description = "See your score" if self.quiz.index + 1 >= self.quiz.n_rounds else "Next round"
+        self.next_button.layout.display = None
+
+    def _on_next(self, _b=None) -> None:
+        if self.quiz is None or not self.quiz.answered:
+            return
+        self.quiz.next_round()
+        self._show_round()

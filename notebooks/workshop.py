@@ -1,0 +1,68 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Workshop · Make a portrait talk — then spot the fake
+#
+# One still picture, a few seconds of someone else talking, and two ways to combine them: **bending the
+# picture's own pixels** (a warp) and **generating every pixel anew** (a GAN, the technique behind "deepfakes").
+# Then test your eye: can you tell which pictures are fake?
+#
+# *No code needed: use the menus and buttons. Each step takes seconds on an ordinary computer.*
+
+# %%
+from course_utils import setup_notebook, workshop
+
+setup_notebook(quiet=True)
+app = workshop.WorkshopApp()
+
+# %% [markdown]
+# ## 1 · Make it talk
+#
+# 1. **Choose a portrait** — or upload your own (a clear, front-facing photo works best).
+# 2. **Choose a driving clip** — a person talking; their movements will be copied onto the portrait.
+# 3. Press **Make it talk**. The warp appears first; the GAN follows, and then improves itself on your portrait.
+
+# %%
+app.studio
+
+# %% [markdown]
+# **What you are seeing.** *Left:* the driving clip, a synthetic person from the course's own face renderer.
+# *Middle:* the **warp** moves the portrait's own pixels along the driver's face movements — sharp, but the
+# head cannot really turn and the inside of the mouth has to be painted in. *Right:* the **GAN** draws every
+# pixel itself from 68 face points, after seeing your portrait once — small and soft here (64 pixels, trained in
+# minutes on a laptop), but the same idea, scaled up, produces today's convincing fakes.
+
+# %% [markdown]
+# ## 2 · Spot the fake
+#
+# Each round shows two pictures: one is real, one was made by a model. Click the one you think is fake; you get
+# the answer and what gives it away.
+
+# %%
+app.quiz_box
+
+# %% [markdown]
+# ## For discussion
+#
+# - Which was more convincing to you — the warp or the GAN — and why? Which would be easier to detect automatically?
+# - It took one photo and seconds of computing. Who in your organisation has enough public photos and video to be imitated?
+# - If people cannot reliably tell by looking, what should a process rely on instead (call-backs, provenance
+#   signatures, watermarks, detectors)? Who decides, and who is accountable?
+
+# %%
+# A silent self-check for the course's tests (it shows nothing): the quiz's logic answers without a browser.
+_check = workshop.Quiz(seed=0, n_rounds=2, kinds=("warp",))
+assert _check.answer(_check.current.fake_side).correct and _check.score == 1

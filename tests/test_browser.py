@@ -1,0 +1,271 @@
+"""Real-browser tests: headless Chromium (the system's own, driven by Playwright) opens
+
+1. the workshop page (notebooks/workshop.ipynb served by Voilà on localhost): the widgets appear within the
+   page's 30 s budget, a portrait is picked, "Make it talk" starts the animation and the animated GIFs appear;
+2. a chapter notebook in JupyterLab: Run All, then its ipywidgets sliders render, with no "Error displaying widget".
+
+Nothing is downloaded: Playwright drives the Chromium the system has (CHROMIUM, default /usr/bin/chromium).
+Without Chromium or Playwright these tests are skipped locally and fail under CI=true.
+Screenshots go to pytest's temporary folder (set COURSE_SCREENSHOTS=folder to keep copies).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from course_utils.config import REPO_ROOT
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+NOTEBOOKS = REPO_ROOT / "notebooks"
+READY_BUDGET_S = 30       # the workshop page must show its widgets within this long of starting Voilà
+LAB_NOTEBOOK = "01_calculator_to_learning.ipynb"  # one interact slider; light in quick mode
+
+
+def _missing() -> str | None:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -e '.[test]')"
+    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        return f"no Chromium at {CHROMIUM} (install the system package `chromium`, or set CHROMIUM=/path)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    why = _missing()
+    if why:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"Browser tests need Chromium and Playwright, and CI=true requires them: {why}.")
+        pytest.skip(f"Browser tests skipped: {why}. (Under CI=true this is a failure, not a skip.)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise AssertionError(f"the server exited with code {proc.returncode}:\n{log.read_text()[-3000:]}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"the server did not listen on port {port} within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def _server(cmd: list[str], log: Path, env: dict):
+    """Run a server in its own process group; stop the whole group (kernels included) afterwards."""
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        yield proc
+    finally:
+        for sig, wait in ((signal.SIGINT, 5), (signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+            if proc.poll() is not None:
+                break
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                proc.wait(wait)
+            except subprocess.TimeoutExpired:
+                pass
+        try:  # kernels the server started share its process group
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _env(tmp_path: Path) -> dict:
+    """The servers' environment: quick mode, and Jupyter's runtime files in the test's own folder."""
+    return dict(os.environ, COURSE_MODE="quick", JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), PYTHONUNBUFFERED="1")
+
+
+def _keep(shot: Path) -> None:
+    keep = os.environ.get("COURSE_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(keep) / shot.name)
+
+
+def _failure_shot(page, shot: Path) -> None:
+    try:
+        page.screenshot(path=str(shot))
+        _keep(shot)
+        print(f"screenshot of the failure: {shot}")
+    except Exception:  # noqa: BLE001 - the original error matters more
+        pass
+
+
+def test_workshop_page_makes_a_portrait_talk(browser, tmp_path):
+    port = _free_port()
+    cmd = [sys.executable, "-m", "voila", str(NOTEBOOKS / "workshop.ipynb"), "--no-browser", f"--port={port}",
+           "--Voila.ip=127.0.0.1", "--Voila.token=", "--VoilaConfiguration.show_tracebacks=False"]
+    t0 = time.monotonic()
+    with _server(cmd, tmp_path / "voila.log", _env(tmp_path)) as proc:
+        _wait_for_port(port, proc, tmp_path / "voila.log", 60)
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        try:
+            page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+            page.wait_for_selector(".ws-talk", state="visible", timeout=90_000)
+            ready = time.monotonic() - t0
+            print(f"workshop page ready (widgets shown) {ready:.1f} s after starting Voilà")
+            # the budget is 30 s on 2 cores (measured here); the test allows twice that on a crowded CI machine
+            assert ready < 2 * READY_BUDGET_S, f"the page took {ready:.0f} s to show its widgets (budget {READY_BUDGET_S} s)"
+            body = page.inner_text("body")
+            assert "Make a portrait talk" in body and "Spot the fake" in body
+            assert "Traceback" not in body and "Error displaying widget" not in body
+            assert "import " not in body, "Voilà must hide the code"
+
+            # a file that is not a picture: one sentence in the status line, no traceback
+            with page.expect_file_chooser(timeout=30_000) as chooser:
+                page.click(".ws-upload")
+            chooser.value.set_files(files=[{"name": "notes.png", "mimeType": "image/png",
+                                            "buffer": b"this is not a picture"}])
+            page.wait_for_selector(".ws-status :text('⚠')", timeout=30_000)
+            assert "Traceback" not in page.inner_text(".ws-status")
+
+            page.select_option(".ws-portrait select", label="Astronaut (photo)")
+            page.wait_for_selector(".ws-preview img", timeout=30_000)
+            page.select_option(".ws-clip select", index=1)
+            page.click(".ws-talk")
+            t1 = time.monotonic()
+            page.wait_for_selector(".ws-warp img[src^='data:image/gif']", timeout=90_000)
+            # the GAN's panel fills with an animation, or (no shipped checkpoint) with one sentence
+            page.wait_for_function(
+                "() => { const g = document.querySelector('.ws-gan');"
+                " return g && (g.querySelector(\"img[src^='data:image/gif']\") || /checkpoint/i.test(g.innerText)); }",
+                timeout=90_000)
+            talk = time.monotonic() - t1
+            print(f"warp and GAN animations shown {talk:.1f} s after 'Make it talk'")
+            gifs = page.locator(".ws-studio img[src^='data:image/gif']")
+            assert gifs.count() >= 2  # the driving clip and the warp at least
+            box = page.locator(".ws-warp img").bounding_box()
+            assert box and box["width"] >= 200 and box["height"] >= 200, box
+            if (REPO_ROOT / "checkpoints" / "talking_heads_small.pt").exists():
+                assert page.locator(".ws-gan img[src^='data:image/gif']").count() == 1
+            status = page.inner_text(".ws-status")
+            assert "Traceback" not in status and "Something went wrong" not in status, status
+            shot = tmp_path / "workshop-talk.png"
+            page.screenshot(path=str(shot))
+            _keep(shot)
+
+            page.click(".ws-quiz-start")
+            page.wait_for_selector(".ws-quiz img[src^='data:image/png']", timeout=60_000)
+            page.click(".ws-pick-a")
+            page.wait_for_selector(".ws-feedback :text-matches('Right|Not this time')", timeout=30_000)
+            assert "Score:" in page.inner_text(".ws-score")
+            shot = tmp_path / "workshop-quiz.png"
+            page.locator(".ws-quiz").screenshot(path=str(shot))
+            _keep(shot)
+        except Exception:
+            _failure_shot(page, tmp_path / "workshop-failure.png")
+            raise
+        finally:
+            page.close()
+
+
+def test_notebook_widgets_render_in_jupyterlab(browser, tmp_path):
+    port, token = _free_port(), "course-browser-test"
+    # a copy, so JupyterLab's autosave can never write outputs into the repository's notebook
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    shutil.copy(NOTEBOOKS / LAB_NOTEBOOK, root / LAB_NOTEBOOK)
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
+           "--LabApp.news_url=", "--LabServerApp.workspaces_dir=" + str(tmp_path / "workspaces"),
+           "--ServerApp.disable_check_xsrf=False"]
+    env = _env(tmp_path)
+    env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "config")  # no learner settings; no news prompt over the page
+    (tmp_path / "config" / "labconfig").mkdir(parents=True)
+    (tmp_path / "config" / "labconfig" / "page_config.json").write_text(
+        '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}')
+    # every cell stays in the page (JupyterLab otherwise drops cells scrolled out of view from the DOM)
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(tmp_path / "settings")
+    tracker = tmp_path / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text('{"windowingMode": "none"}')
+    with _server(cmd, tmp_path / "lab.log", env) as proc:
+        _wait_for_port(port, proc, tmp_path / "lab.log", 60)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        try:
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/{LAB_NOTEBOOK}?token={token}&reset", timeout=60_000)
+            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
+            # the kernel must be idle before Run All, or the command is queued behind its start-up
+            page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']",
+                                   timeout=90_000, state="attached")
+            page.wait_for_function("() => (document.querySelector('#jp-main-statusbar') || {innerText: ''})"
+                                   ".innerText.includes('| Idle')", timeout=90_000)  # the kernel is connected
+            started = "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]" \
+                      ".some(e => /\\[(\\d+|\\*)\\]/.test(e.innerText))"
+            for attempt in range(3):  # a click that lands while the page is still settling is retried
+                page.click(".jp-NotebookPanel .jp-Notebook")  # focus the notebook for the command
+                page.click(".lm-MenuBar-itemLabel:text-is('Run')", timeout=10_000)  # the Run menu …
+                page.click("li[data-command='runmenu:run-all']", timeout=10_000)  # … Run All Cells
+                try:
+                    page.wait_for_function(started, timeout=20_000)
+                    break
+                except Exception:
+                    if attempt == 2:
+                        raise
+                    page.keyboard.press("Escape")
+            # every code cell has run: its prompt shows a number, not [ ] or [*]
+            page.wait_for_function(
+                "() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];"
+                " return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.innerText)); }",
+                timeout=150_000)
+            page.wait_for_selector(".jp-OutputArea-output .widget-slider", state="attached", timeout=30_000)
+            text = page.inner_text(".jp-NotebookPanel")
+            assert "Error displaying widget" not in text
+            sliders = page.locator(".jp-OutputArea-output .widget-slider")
+            assert sliders.count() >= 1, "the notebook's ipywidgets slider did not render"
+            output = page.locator(".jp-OutputArea-output:has(.widget-slider)").first
+            output.scroll_into_view_if_needed()
+            box = sliders.first.bounding_box()
+            assert box and box["width"] > 100 and box["height"] > 10, f"the slider is not drawn: {box}"
+            # the slider is live: one step right and the kernel re-draws the figure (a new picture arrives)
+            before = output.locator("img").first.get_attribute("src")
+            readout = output.locator(".widget-readout").first.inner_text()
+            output.locator(".noUi-handle").first.focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(
+                "([old, value]) => { const o = [...document.querySelectorAll('.jp-OutputArea-output')]"
+                ".find(e => e.querySelector('.widget-slider'));"
+                " const img = o && o.querySelector('img'); const r = o && o.querySelector('.widget-readout');"
+                " return img && r && img.src !== old && r.innerText.trim() !== value; }",
+                arg=[before, readout], timeout=30_000)
+            shot = tmp_path / "lab.png"
+            output.screenshot(path=str(shot))
+            _keep(shot)
+        except Exception:
+            _failure_shot(page, tmp_path / "lab-failure.png")
+            raise
+        finally:
+            page.close()

@@ -1,0 +1,213 @@
+"""The workshop page's logic (course_utils.workshop), without a browser: clips, uploads, errors, the quiz."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from course_utils import workshop
+from course_utils.config import REPO_ROOT
+from course_utils.errors import CourseError
+
+
+def _png_bytes(size=(80, 60)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+# ----------------------------------------------------------------------------------------- clips
+
+def test_clips_have_unique_labels_and_seeds_and_are_found_by_label():
+    labels = [c.label for c in workshop.CLIPS]
+    assert len(workshop.CLIPS) >= 2
+    assert len(set(labels)) == len(labels) and len({c.seed for c in workshop.CLIPS}) == len(labels)
+    for clip in workshop.CLIPS:
+        assert workshop.clip_by_label(clip.label) is clip
+        assert 0 <= clip.head_motion <= 1 and clip.n_frames >= 10
+
+
+def test_unknown_clip_is_one_sentence():
+    with pytest.raises(CourseError, match="no driving clip called 'nope'"):
+        workshop.clip_by_label("nope")
+
+
+def test_driving_clip_shapes():
+    clip = workshop.Clip("tiny", seed=5, head_motion=0.3, n_frames=3)
+    images, points, reference = workshop.driving_clip(clip)
+    assert images.shape == (3, 128, 128, 3) and images.dtype == np.uint8
+    assert points.shape == (3, 68, 2) and reference.shape == (68, 2)
+
+
+# --------------------------------------------------------------------------------------- uploads
+
+def test_upload_value_forms():
+    data = _png_bytes()
+    v8 = ({"name": "me.png", "type": "image/png", "size": len(data), "content": memoryview(data)},)
+    v7 = {"me.png": {"metadata": {"name": "me.png"}, "content": data}}
+    assert workshop.upload_content(v8) == (data, "me.png")
+    assert workshop.upload_content(v7) == (data, "me.png")
+    with pytest.raises(CourseError, match="Nothing was uploaded"):
+        workshop.upload_content(())
+
+
+def test_add_upload_keeps_a_good_picture(isolated_cache):
+    data = _png_bytes()
+    name = workshop.add_upload(({"name": "My Boss.png", "content": memoryview(data)},))
+    assert name == "my_boss"
+    assert workshop.load_portrait(name).image.shape == (60, 80, 3)
+
+
+def test_bad_upload_is_refused_with_one_sentence(isolated_cache):
+    with pytest.raises(CourseError) as err:
+        workshop.add_upload(({"name": "notes.txt", "content": memoryview(b"this is not a picture")},))
+    sentence = workshop.one_sentence(err.value)
+    assert sentence and "\n" not in sentence and "Traceback" not in sentence
+    assert not (isolated_cache / "uploads").exists() or not list((isolated_cache / "uploads").iterdir())
+
+
+def test_one_sentence_for_unexpected_errors():
+    text = workshop.one_sentence(ValueError("bad\n  shape (3,)\n"), "animating the portrait")
+    assert text.startswith("Something went wrong while animating the portrait (ValueError: bad shape (3,))")
+    assert "\n" not in text
+    assert workshop.one_sentence(CourseError("No face was found.")) == "No face was found."
+
+
+def test_mona_lisa_never_downloads_on_the_page(isolated_cache, monkeypatch):
+    from course_utils import fetch
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the workshop page must not download")
+
+    monkeypatch.setattr(fetch, "fetch_item", no_network)
+    portrait = workshop.load_portrait("mona_lisa")
+    assert portrait.stand_in and portrait.image.ndim == 3
+
+
+# ------------------------------------------------------------------------------------------ quiz
+
+def test_quiz_is_deterministic_and_mixes_kinds_and_sides():
+    a, b = workshop.Quiz(seed=3, n_rounds=8), workshop.Quiz(seed=3, n_rounds=8)
+    assert a.rounds == b.rounds
+    assert workshop.Quiz(seed=4, n_rounds=8).rounds != a.rounds
+    assert {r.kind for r in a.rounds} == set(workshop.KINDS)
+    assert len({r.seed for r in a.rounds}) == 8
+    sides = [r.fake_side for q in range(5) for r in workshop.Quiz(seed=q, n_rounds=8).rounds]
+    assert 0.25 < sides.count("A") / len(sides) < 0.75
+
+
+def test_quiz_scores_each_round_once():
+    quiz = workshop.Quiz(seed=0, n_rounds=3, kinds=("warp", "gan"))
+    right = quiz.current.fake_side
+    wrong = "B" if right == "A" else "A"
+    feedback = quiz.answer(right.lower())
+    assert feedback.correct and feedback.message.startswith("✔ Right") and quiz.score == 1
+    with pytest.raises(CourseError, match="already answered"):
+        quiz.answer(right)
+    assert quiz.score == 1
+    quiz.next_round()
+    with pytest.raises(CourseError, match="Answer this round first"):
+        quiz.next_round()
+    feedback = quiz.answer("B" if quiz.current.fake_side == "A" else "A")
+    assert not feedback.correct and f"{quiz.current.fake_side} was the fake" in feedback.message
+    assert quiz.current.explanation in feedback.message
+    assert quiz.score_line() == "Score: 1 / 2 · round 2 of 3"
+    quiz.next_round()
+    quiz.answer(quiz.current.fake_side)
+    quiz.next_round()
+    assert quiz.finished and quiz.score == 2 and quiz.score_line() == "Score: 2 / 3"
+    assert quiz.summary().startswith("You spotted 2 of 3 fakes.")
+    with pytest.raises(CourseError, match="quiz is over"):
+        quiz.answer(wrong)
+
+
+def test_quiz_rejects_bad_answers_and_settings():
+    quiz = workshop.Quiz(seed=0, n_rounds=2)
+    with pytest.raises(CourseError, match="Answer 'A' or 'B'"):
+        quiz.answer("C")
+    assert quiz.score == 0 and not quiz.answered
+    with pytest.raises(CourseError, match="kinds"):
+        workshop.Quiz(kinds=("deepfake9000",))
+    with pytest.raises(CourseError, match="1 to 20 rounds"):
+        workshop.Quiz(n_rounds=0)
+
+
+def test_quiz_leaves_out_talking_heads_without_the_checkpoint(monkeypatch):
+    monkeypatch.setattr(workshop, "talking_head_available", lambda: False)
+    assert "talking_head" not in workshop.quiz_kinds()
+    monkeypatch.setattr(workshop, "talking_head_available", lambda: True)
+    assert workshop.quiz_kinds() == workshop.KINDS
+
+
+@pytest.mark.parametrize("kind", ["gan", "warp"])
+def test_round_images_put_the_fake_on_its_side(kind):
+    rnd = workshop.Round(kind, "A", seed=11)
+    a, b = workshop.round_images(rnd)
+    assert a.shape == b.shape == (workshop.QUIZ_SIZE, workshop.QUIZ_SIZE, 3) and a.dtype == np.uint8
+    assert np.abs(a.astype(int) - b.astype(int)).mean() > 2  # the two pictures differ
+    a2, b2 = workshop.round_images(workshop.Round(kind, "B", seed=11))
+    assert np.array_equal(a, b2) and np.array_equal(b, a2)  # same pictures, sides swapped, deterministic
+
+
+# ------------------------------------------------------------------------------------------- app
+
+def test_app_builds_quickly_without_heavy_work(isolated_cache):
+    import time
+
+    t = time.perf_counter()
+    app = workshop.WorkshopApp(background=False)
+    assert time.perf_counter() - t < 10
+    assert [v for _, v in app.portrait.options][:2] == ["astronaut", "mona_lisa"]
+    assert list(app.clip.options) == [c.label for c in workshop.CLIPS]
+    assert "Make it talk" in app.status.value and "<img" in app.preview.value
+    assert "<img" not in app.warp_view.value and "<img" not in app.gan_view.value  # nothing animated yet
+
+
+def test_app_shows_a_bad_upload_as_one_sentence(isolated_cache):
+    app = workshop.WorkshopApp(background=False)
+    app._on_upload({"new": ({"name": "x.png", "content": memoryview(b"not an image")},)})
+    assert "⚠" in app.status.value and "Traceback" not in app.status.value
+    assert app.portrait.value == "mona_lisa"
+    app._on_upload({"new": ({"name": "boss.png", "content": memoryview(_png_bytes())},)})
+    assert app.portrait.value == "boss" and "⚠" not in app.status.value
+
+
+def test_app_reports_no_face_as_one_sentence(isolated_cache):
+    app = workshop.WorkshopApp(background=False)
+    app._on_upload({"new": ({"name": "flat.png", "content": memoryview(_png_bytes((200, 200)))},)})
+    assert app.make_it_talk("flat", workshop.Clip("tiny", seed=5, n_frames=2), fine_tune=False) is False
+    assert "⚠" in app.status.value and "face" in app.status.value.lower()
+    assert "Traceback" not in app.status.value
+
+
+def test_app_quiz_flow(isolated_cache, monkeypatch):
+    monkeypatch.setattr(workshop, "quiz_kinds", lambda: ("gan",))
+    app = workshop.WorkshopApp(quiz_rounds=2, background=False)
+    app._on_quiz_start()
+    assert "data:image/png" in app.picture_a.value and "round 1 of 2" in app.score.value
+    app._on_pick(app.quiz.current.fake_side)
+    assert "Right" in app.feedback.value and "Score: 1 / 1" in app.score.value
+    app._on_next()
+    app._on_pick("A")
+    app._on_next()
+    assert app.quiz.finished and "You spotted" in app.score.value
+
+
+def test_workshop_notebook_pair_is_clean():
+    from course_utils import nbtools
+
+    assert nbtools.pair_problems(REPO_ROOT / "notebooks" / "workshop.ipynb") == []
+
+
+def test_app_without_the_gan_checkpoint_still_warps_and_says_why(isolated_cache, monkeypatch):
+    def missing():
+        raise CourseError("Checkpoint talking_heads_small.pt is missing; rebuild it with `python -m ...`.")
+
+    monkeypatch.setattr(workshop, "talking_head_gan", missing)
+    app = workshop.WorkshopApp(background=False)
+    ok = app.make_it_talk("astronaut", workshop.Clip("tiny", seed=5, n_frames=2), fine_tune=False)
+    assert ok is False
+    assert "data:image/gif" in app.warp_view.value and "data:image/gif" in app.driver_view.value
+    assert "talking_heads_small.pt is missing" in app.gan_view.value and "<img" not in app.gan_view.value
+    assert "⚠" in app.status.value and "Traceback" not in app.status.value
