@@ -554,17 +554,81 @@ def write_student_versions(paths: list[Path] | None = None, out: Path | None = N
     return problems
 
 
+# ----------------------------------------------------------------------------- the instructor guide's timings
+
+GUIDE = REPO_ROOT / "docs" / "instructor_guide.md"
+TIMINGS_DIR = REPO_ROOT / "docs" / "timings"
+GUIDE_START, GUIDE_END = "<!-- timings:start -->", "<!-- timings:end -->"
+
+
+def working_times(py: Path) -> dict[str, str]:
+    """{'quick': ..., 'standard': ...}: the "working through it" column of a notebook's expected-time table."""
+    out = {}
+    for line in py.read_text().splitlines():
+        cells = [c.strip() for c in line.lstrip("# ").strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0].split(" ")[0] in ("quick", "standard") and cells[0].split(" ")[0] not in out:
+            out[cells[0].split(" ")[0]] = cells[2]
+    return out
+
+
+def guide_table(timings_dir: Path = TIMINGS_DIR, directory: Path = NOTEBOOK_DIR) -> str:
+    """The guide's timing table, from the bench's JSON (notebooks-quick.json, notebooks-standard.json) and each
+    notebook's stated working time. A notebook missing from a measurement shows "not measured"."""
+    runs = {}
+    for mode in ("quick", "standard"):
+        path = timings_dir / f"notebooks-{mode}.json"
+        runs[mode] = json.loads(path.read_text()) if path.exists() else {"figures": {}}
+    lines = ["| notebook | quick: wall s | quick: peak MB | standard: wall s | standard: peak MB | working through it |",
+             "| --- | ---: | ---: | ---: | ---: | --- |"]
+
+    def cell(mode, kind, name, fmt):
+        v = runs[mode]["figures"].get(f"{kind}_{name}")
+        return "not measured" if v is None or v != v else fmt.format(v)
+
+    for ipynb in notebook_paths(directory):
+        name, work = ipynb.stem, working_times(ipynb.with_suffix(".py"))
+        lines.append(f"| `{name}` | {cell('quick', 'wall_s', name, '{:.0f}')} | {cell('quick', 'peak_mb', name, '{:.0f}')} | "
+                     f"{cell('standard', 'wall_s', name, '{:.0f}')} | {cell('standard', 'peak_mb', name, '{:.0f}')} | "
+                     f"{work.get('standard') or work.get('quick') or ''} |")
+    dates = ", ".join(f"{m} {runs[m].get('created', '?')}" for m in runs)
+    machine = runs["quick"].get("machine") or {}
+    where = f"{machine.get('cpu_count', '?')} CPU cores, torch {machine.get('torch', '?')}, {machine.get('platform', '?')}"
+    return "\n".join(lines) + f"\n\nMeasured ({dates}) on {where}."
+
+
+def guide_problems(guide: Path = GUIDE, timings_dir: Path = TIMINGS_DIR) -> list[str]:
+    """Does the guide's table say what the measurements say?"""
+    text = guide.read_text()
+    if GUIDE_START not in text or GUIDE_END not in text:
+        return [f"{guide.name} has no {GUIDE_START} … {GUIDE_END} block"]
+    inside = text.split(GUIDE_START, 1)[1].split(GUIDE_END, 1)[0].strip()
+    return [] if inside == guide_table(timings_dir) else [
+        f"the timings in {guide.name} differ from {timings_dir}: run `python -m course_utils.nbtools guide`"]
+
+
+def write_guide(guide: Path = GUIDE, timings_dir: Path = TIMINGS_DIR) -> None:
+    head, rest = guide.read_text().split(GUIDE_START, 1)
+    guide.write_text(head + GUIDE_START + "\n" + guide_table(timings_dir) + "\n" + GUIDE_END + rest.split(GUIDE_END, 1)[1])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Notebook pairs, hygiene, expected outputs and student versions.")
-    parser.add_argument("command", choices=["sync", "check", "record", "html", "student"])
+    parser.add_argument("command", choices=["sync", "check", "record", "html", "student", "guide"])
     parser.add_argument("notebooks", nargs="*", help="record, student: only these .ipynb files (default: all); "
                                                      "html: NOTEBOOK OUT.html")
     parser.add_argument("--mode", default="quick", help="html: COURSE_MODE to run in (default quick)")
     parser.add_argument("--out", type=Path, default=None,
                         help="student: where to write the student versions (default: student/ at the repository root)")
     parser.add_argument("--check", action="store_true",
-                        help="student: write nothing; check the student versions are up to date and solution-free")
+                        help="student: write nothing; check the student versions are up to date and solution-free; "
+                             "guide: check the instructor guide's timings match docs/timings/")
     args = parser.parse_intermixed_args(argv)  # options may come after the notebooks, or between
+    if args.command == "guide":   # the instructor guide's timing table, from the bench's JSON in docs/timings/
+        if not args.check:
+            write_guide()
+        problems = guide_problems()
+        print("\n".join(f"✘ {p}" for p in problems) or f"✔ {GUIDE.name}: timings match {TIMINGS_DIR}")
+        return 1 if problems else 0
     if args.command == "student":
         problems = write_student_versions([Path(p) for p in args.notebooks] or None, args.out, check_only=args.check)
         for p in problems:

@@ -426,6 +426,17 @@ if results:
     save_figure(fig, "evaluation", CHAPTER)
     plt.show()
 
+# %%
+if results:   # the comparisons the text below discusses, read from the table
+    f = ev.figures(results)
+    for k in ev.SHOTS:
+        print(f"K = {k:>2}: SSIM  FT {f[f'ssim_ft_k{k}']:.3f} | FF {f[f'ssim_ff_k{k}']:.3f} | "
+              f"landmark warp {f[f'ssim_landmark_warp_k{k}']:.3f} | learned-flow warp {f[f'ssim_flow_warp_k{k}']:.3f} | "
+              f"unmoved {f[f'ssim_copy_k{k}']:.3f}")
+    for k in ev.SHOTS:
+        print(f"K = {k:>2}: ID-SIM FT {f[f'id_ft_k{k}']:.3f} | FF {f[f'id_ff_k{k}']:.3f} | "
+              f"landmark warp {f[f'id_landmark_warp_k{k}']:.3f}")
+
 # %% [markdown]
 # **How to read it.** More shots help every method (the paper's shape). FT beats FF everywhere: that is what
 # fine-tuning buys. The warps are strong on FaceWorld *because of how the test is built*: the target frames come

@@ -174,3 +174,12 @@ def test_evaluate_command_writes_the_table_with_provenance(tmp_path, capsys):
     assert len(prov["checkpoint_sha256"]) == 64 and prov["seconds"] > 0
     assert set(res["bars"]) == {"ft_beats_landmark_warp_ssim_k8", "ft_ssim_k32_ge_k8_ge_k1"}
     assert "| FT (fine-tuned) | 32 |" in capsys.readouterr().out
+
+
+def test_parallel_workers_give_the_same_table(video, random_gan):
+    kw = dict(shots=(1,), methods=("landmark_warp", "ff"), progress=False, videos=[video, video])
+    one = ev.evaluate(random_gan, workers=1, **kw)
+    two = ev.evaluate(random_gan, workers=2, **kw)
+    assert [(r["method"], r["k"]) for r in one["rows"]] == [(r["method"], r["k"]) for r in two["rows"]]
+    for a, b in zip(one["rows"], two["rows"]):
+        assert a["ssim"] == pytest.approx(b["ssim"], abs=1e-6) and a["id"] == pytest.approx(b["id"], abs=1e-5)

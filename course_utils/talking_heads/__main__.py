@@ -42,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--targets", type=int, default=8, help="frames rendered per person (from the video's last 40 %%)")
     ev.add_argument("--ft-steps", type=int, default=None, help="fine-tuning steps (default: evaluate.FT_STEPS)")
     ev.add_argument("--run", help="evaluate a training run's latest checkpoint instead of the shipped one")
-    ev.add_argument("--threads", type=int, default=1)
+    ev.add_argument("--threads", type=int, default=1, help="torch threads (with --workers 1)")
+    ev.add_argument("--workers", type=int, default=1, help="people evaluated in parallel processes")
+    ev.add_argument("--pixel-only", action="store_true",
+                    help="fine-tune with the pixel loss only (default: the full content loss, as in meta-learning)")
     ev.add_argument("--seed", type=int, default=0)
     ev.add_argument("--out", help="results file (default: checkpoints/talking_heads_small_eval.json)")
     ev.add_argument("--no-progress", action="store_true")
@@ -90,7 +93,8 @@ def _evaluate(a, command: str) -> int:
     torch.set_num_threads(a.threads)
     gan = load_run(a.run) if a.run else load_talking_heads()
     t = time.perf_counter()
-    results = ev.evaluate(gan, a.identities, a.targets, ft_steps=a.ft_steps, seed=a.seed, progress=not a.no_progress)
+    results = ev.evaluate(gan, a.identities, a.targets, ft_steps=a.ft_steps, seed=a.seed, progress=not a.no_progress,
+                          content_nets=not a.pixel_only, workers=a.workers)
     results["bars"] = ev.bars(results)
     results["provenance"] = ev.provenance(command, f"talking_heads_{gan.config.name}", time.perf_counter() - t)
     if a.run:

@@ -47,8 +47,8 @@ LABELS = {"landmark_warp": "landmark warp (ch. 04)", "flow_warp": "learned-flow 
           "ff": "FF (feed-forward)", "ft": "FT (fine-tuned)", "copy": "nearest shot, unmoved"}
 RESULTS_FILE = "talking_heads_small_eval.json"
 # fine-tuning steps in the evaluation: the notebook's quick demo uses fewer (about 20 s); the paper fine-tunes
-# to convergence, and on FaceWorld SSIM still climbs from 40 to 400 steps (see the chapter-08 notebook)
-FT_STEPS = 200
+# for many steps; on FaceWorld SSIM still climbs from 40 to 300 steps (measured on 6 test people)
+FT_STEPS = 300
 VIDEO_LENGTH = 250
 
 
@@ -185,11 +185,45 @@ def landmark_error(detector, outputs: np.ndarray, driving_points: np.ndarray) ->
 
 # ----------------------------------------------------------------------------- the table
 
+_WORKER: dict = {}
+
+
+def _worker_init(config: dict, state: dict, content_nets: bool, threads: int) -> None:
+    """A worker process rebuilds the networks once (spawned processes share nothing)."""
+    from ..flow.net import load_flow_net
+    from .config import TalkingHeadConfig
+    from .losses import perceptual_nets
+    from .models import TalkingHeadGAN
+
+    torch.set_num_threads(threads)
+    cfg = TalkingHeadConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()})
+    gan = TalkingHeadGAN(cfg, state["discriminator.W"].shape[1])
+    gan.load_state_dict(state)
+    _WORKER.update(gan=gan.eval(), flow_net=load_flow_net(),
+                   nets=perceptual_nets(pretrained=True) if content_nets else None)
+
+
+def _video_outputs(video: TestVideo, jobs, ft_steps: int, seed: int, gan=None, flow_net=None, nets=None):
+    """{(method, k): (N, S, S, 3) uint8 outputs, "seconds": {(method, k): s}} for one person."""
+    gan, flow_net, nets = gan or _WORKER["gan"], flow_net or _WORKER.get("flow_net"), nets or _WORKER.get("nets")
+    out, seconds = {}, {}
+    for method, k in jobs:
+        t = time.perf_counter()
+        if method in ("ff", "ft"):
+            out[method, k] = gan_outputs(gan, video, k, method, ft_steps=ft_steps, nets=nets, seed=seed)
+        else:
+            out[method, k] = warp_outputs(video, k, method, flow_net)
+        seconds[method, k] = time.perf_counter() - t
+    return out, seconds
+
+
 def evaluate(gan, n_identities: int = 24, n_targets: int = 8, shots=SHOTS, methods=METHODS + REFERENCE, *,
-             ft_steps: int | None = None, content_nets: bool = False, seed: int = 0, progress: bool = True,
-             videos: list[TestVideo] | None = None) -> dict:
+             ft_steps: int | None = None, content_nets: bool = True, seed: int = 0, progress: bool = True,
+             videos: list[TestVideo] | None = None, workers: int = 1) -> dict:
     """Run every method at every K on n held-out people; returns {"rows": [{method, k, ssim, psnr, id, lmk, fd,
-    n}], "per_identity": {method_k: {metric: [per-identity means]}}, "settings": ...}."""
+    n}], "per_identity": {method_k: {metric: [per-identity means]}}, "settings": ...}. content_nets: FT with
+    the full content loss (the stand-in perceptual networks), as in meta-learning; workers > 1: people in
+    parallel processes (one torch thread each)."""
     from tqdm.auto import tqdm
 
     from ..flow.net import load_flow_net
@@ -199,24 +233,38 @@ def evaluate(gan, n_identities: int = 24, n_targets: int = 8, shots=SHOTS, metho
 
     ft_steps = ft_steps or FT_STEPS
     videos = videos or test_videos(n_identities, n_targets, gan.config.size, max(shots), seed)
+    jobs = [(m, k) for m in methods for k in shots]
+    per_video = [None] * len(videos)
+    bar = tqdm(total=len(videos), desc="evaluating people", disable=not progress)
+    if workers > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        state = {k: v.detach().cpu() for k, v in gan.state_dict().items()}
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_worker_init,
+                                 initargs=(gan.config.to_dict(), state, content_nets, 1)) as pool:
+            futures = {pool.submit(_video_outputs, v, jobs, ft_steps, seed + j): j for j, v in enumerate(videos)}
+            from concurrent.futures import as_completed
+
+            for fut in as_completed(futures):
+                per_video[futures[fut]] = fut.result()
+                bar.update(1)
+    else:
+        flow_net = load_flow_net() if "flow_warp" in methods else None
+        nets = perceptual_nets(pretrained=True) if content_nets else None
+        for j, v in enumerate(videos):
+            per_video[j] = _video_outputs(v, jobs, ft_steps, seed + j, gan, flow_net, nets)
+            bar.update(1)
+    bar.close()
+
     id_net, detector = load_identity_net(), load_detector()
-    flow_net = load_flow_net() if "flow_warp" in methods else None
-    nets = perceptual_nets(pretrained=True) if content_nets else None
     truth = np.concatenate([v.targets for v in videos])
     points = np.concatenate([v.target_points for v in videos])
     true_feats = identity_features(id_net, truth, points)
     rows, per_identity, seconds = [], {}, {}
-    jobs = [(m, k) for m in methods for k in shots]
-    for method, k in tqdm(jobs, desc="evaluating", disable=not progress):
-        t0 = time.perf_counter()
-        outs = []
-        for j, v in enumerate(videos):
-            if method in ("ff", "ft"):
-                outs.append(gan_outputs(gan, v, k, method, ft_steps=ft_steps, nets=nets, seed=seed + j))
-            else:
-                outs.append(warp_outputs(v, k, method, flow_net))
-        seconds[f"{method}_k{k}"] = time.perf_counter() - t0
-        out = np.concatenate(outs)
+    for method, k in jobs:
+        out = np.concatenate([pv[0][method, k] for pv in per_video])
+        seconds[f"{method}_k{k}"] = round(sum(pv[1][method, k] for pv in per_video), 2)
         ssim, psnr = ssim_psnr(out, truth)
         feats = identity_features(id_net, out, points)
         ident = np.sum(feats * true_feats, axis=1)
@@ -230,7 +278,7 @@ def evaluate(gan, n_identities: int = 24, n_targets: int = 8, shots=SHOTS, metho
     return {"rows": rows, "per_identity": per_identity, "reference": reference, "seconds": seconds,
             "settings": {"identities": len(videos), "targets_per_identity": n_targets, "shots": list(shots),
                          "ft_steps": ft_steps, "ft_batch": gan.config.ft_batch,
-                         "content_nets": content_nets, "seed": seed, "size": gan.config.size,
+                         "content_nets": content_nets, "seed": seed, "size": gan.config.size, "workers": workers,
                          "test_seeds": [v.seed for v in videos]}}
 
 
