@@ -63,3 +63,20 @@ def test_format_table_aligns_columns():
     lines = text.splitlines()
     assert lines[0].startswith("a") and len({len(line) for line in lines}) == 1
     assert "1.23" in text and "12.5" in text
+
+
+def test_notebook_peak_memory_does_not_count_the_kernel_twice(tmp_path):
+    """A child process started from a big kernel (ffmpeg writing an MP4, say) is charged the kernel's memory in
+    ru_maxrss; the bench's peak must still be about one kernel, and must see a real allocation."""
+    import nbformat
+
+    from course_utils.nbtools import execute_notebook
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import numpy as np, subprocess\nx = np.ones(400 * 2**20 // 8)\n"
+                                          "subprocess.run(['true'])")]
+    path = tmp_path / "big.ipynb"
+    nbformat.write(nb, path)
+    run = execute_notebook(path, "quick", timeout=120)
+    assert run.ok, run.error
+    assert 400 < run.peak_mb < 750, run.peak_mb
