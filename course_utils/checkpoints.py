@@ -101,6 +101,22 @@ def save_checkpoint(
     return path
 
 
+def annotate(name: str, metrics: dict | None = None, notes: str | None = None,
+             directory: Path | str | None = None) -> dict:
+    """Add metrics (merged) and notes (replaced) to a manifest entry without touching the file or its hash: for
+    measurements made after training (an evaluation). Returns the entry."""
+    directory = Path(directory or CHECKPOINT_DIR)
+    manifest = read_manifest(directory)
+    if name not in manifest:
+        raise CourseError(f"No checkpoint {name!r} in {directory / MANIFEST}.")
+    entry = manifest[name]
+    entry["metrics"] = {**entry.get("metrics", {}), **(metrics or {})}
+    if notes is not None:
+        entry["notes"] = notes
+    _write_atomic(directory / MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+    return entry
+
+
 def _shown(path: Path) -> str:
     """A path as a learner reads it: relative to the repository when inside it."""
     try:

@@ -146,3 +146,19 @@ def test_verify_command_reports_each_file(saved, monkeypatch, capsys):
     assert ck.main([]) == 1
     out = capsys.readouterr().out.strip()
     assert out.startswith("✘ Checkpoint file toy.pt has been changed") and "course_utils.toy train" in out
+
+
+def test_annotate_adds_metrics_without_touching_the_file(tmp_path):
+    from course_utils import checkpoints as ck
+
+    path = ck.save_checkpoint({"w": __import__("torch").zeros(3)}, "demo", command="x", seed=0, metrics={"a": 1},
+                              directory=tmp_path)
+    before = ck.read_manifest(tmp_path)["demo"]["sha256"]
+    entry = ck.annotate("demo", {"b": 2}, "measured later", directory=tmp_path)
+    assert entry["metrics"] == {"a": 1, "b": 2} and entry["notes"] == "measured later"
+    assert ck.read_manifest(tmp_path)["demo"]["sha256"] == before == ck.sha256_of(path)
+    ck.verify_checkpoint("demo", tmp_path)
+    import pytest
+
+    with pytest.raises(ck.CourseError):
+        ck.annotate("nothing", {}, directory=tmp_path)

@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="fine-tune with the pixel loss only (default: the full content loss, as in meta-learning)")
     ev.add_argument("--seed", type=int, default=0)
     ev.add_argument("--out", help="results file (default: checkpoints/talking_heads_small_eval.json)")
+    ev.add_argument("--record", action="store_true",
+                    help="also write the headline figures into the shipped checkpoint's manifest entry (same file)")
     ev.add_argument("--no-progress", action="store_true")
     cu = sub.add_parser("curves", help="write a run's training curves beside the shipped checkpoint")
     cu.add_argument("--run", required=True)
@@ -105,7 +107,29 @@ def _evaluate(a, command: str) -> int:
     print(ev.table(results))
     print("bars:", ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in results["bars"].items()))
     print(f"written {out} in {results['provenance']['seconds']:.0f} s")
+    if a.record and not a.run:
+        _record(results, gan)
     return 0
+
+
+def _record(results: dict, gan) -> None:
+    """The evaluation's headline figures into the manifest entry of the checkpoint it evaluated."""
+    from ..checkpoints import annotate, read_manifest
+    from . import evaluate as ev
+
+    name = f"talking_heads_{gan.config.name}"
+    f = ev.figures(results)
+    keys = [f"{m}_{method}_k{k}" for method in ("ft", "ff", "landmark_warp") for k in ev.SHOTS for m in ("ssim", "id")]
+    metrics = {f"eval_{k}": round(f[k], 4) for k in keys if k in f}
+    steps = read_manifest()[name]["metrics"].get("steps")
+    notes = (f"talking-head GAN (E, G, D), config {gan.config.name}, meta-trained on FaceWorld (400 videos) with the "
+             "content loss's pretrained stand-ins, in several sessions continued with --resume; from scratch the same "
+             f"{steps} steps are `python -m course_utils.talking_heads train --config {gan.config.name} --data faceworld "
+             f"--videos {gan.config.n_videos} --steps {steps}`. eval_* figures: `python -m course_utils.talking_heads "
+             f"evaluate --record` ({results['settings']['identities']} held-out people, FT "
+             f"{results['settings']['ft_steps']} steps), full table in {ev.RESULTS_FILE}.")
+    annotate(name, metrics, notes)
+    print(f"recorded {len(metrics)} figures in the manifest entry {name}")
 
 
 if __name__ == "__main__":
