@@ -642,7 +642,7 @@ def guide_table(timings_dir: Path = TIMINGS_DIR, directory: Path = NOTEBOOK_DIR)
         lines.append(f"| `{name}` | {cell('quick', 'wall_s', name, '{:.0f}')} | {cell('quick', 'peak_mb', name, '{:.0f}')} | "
                      f"{cell('standard', 'wall_s', name, '{:.0f}')} | {cell('standard', 'peak_mb', name, '{:.0f}')} | "
                      f"{work.get('standard') or work.get('quick') or ''} |")
-    dates = ", ".join(f"{m} {runs[m].get('created', '?')}" for m in runs)
+    dates = ", ".join(f"{m} mode {runs[m]['created']}" for m in runs if runs[m].get("created")) or "never"
     machine = runs["quick"].get("machine") or {}
     where = f"{machine.get('cpu_count', '?')} CPU cores, torch {machine.get('torch', '?')}, {machine.get('platform', '?')}"
     return "\n".join(lines) + f"\n\nMeasured ({dates}) on {where}."

@@ -436,14 +436,29 @@ if results:   # the comparisons the text below discusses, read from the table
     for k in ev.SHOTS:
         print(f"K = {k:>2}: ID-SIM FT {f[f'id_ft_k{k}']:.3f} | FF {f[f'id_ff_k{k}']:.3f} | "
               f"landmark warp {f[f'id_landmark_warp_k{k}']:.3f}")
+    per = results["per_identity"]
+    for k in ev.SHOTS:   # a paired look: the same people, the same frames
+        d = np.array(per[f"ft_k{k}"]["ssim"]) - np.array(per[f"landmark_warp_k{k}"]["ssim"])
+        print(f"K = {k:>2}: FT beats the landmark warp for {(d > 0).sum()} of {len(d)} people; "
+              f"mean SSIM difference {d.mean():+.4f} ± {d.std(ddof=1) / np.sqrt(len(d)):.4f} (standard error)")
 
 # %% [markdown]
-# **How to read it.** More shots help every method (the paper's shape). FT beats FF everywhere: that is what
-# fine-tuning buys. The warps are strong on FaceWorld *because of how the test is built*: the target frames come
-# from the same video as the shots — same light, same background — so moving the nearest shot a little is
-# already close (the dotted "unmoved" row shows how close). Their weakness is what a 2-D warp cannot do:
-# paint a mouth interior or the side of a head it never saw; SSIM on a 64-pixel frame barely sees that.
-# FT's identity similarity and Fréchet distance show where the small GAN still falls short: blur.
+# **How to read it.** Three things match the paper's shape. **Fine-tuning buys fidelity**: FT beats FF on every
+# metric at every K (FF's SSIM is about 0.79, FT's 0.88–0.92). **More shots help FT** (SSIM and identity rise from
+# K = 1 to 8 to 32). **FF hardly changes with K**: ê is a mean of K embeddings, and at this training length the
+# embedder encodes little beyond colours, so averaging more frames changes ψ = P·ê very little.
+#
+# Against the warps the honest summary is *a draw that depends on K*. With one shot FT wins (SSIM, PSNR; most
+# people). At K = 8 FT and the landmark warp tie — the course's bar "FT beats the landmark warp at K = 8" is met,
+# but by less than the noise (see the paired numbers above). With 32 shots the warps win SSIM: among 32 frames
+# of the same video there is almost always one in nearly the right pose, and moving it a little is hard to beat
+# (the dotted "unmoved" row shows how far that alone goes). FT keeps the higher PSNR, the warps the more precise
+# landmarks; the learned-flow warp, chapter 04's best, beats both on SSIM from K = 8. What the warps cannot do —
+# open a mouth onto teeth it never saw, turn a head — SSIM on a 64-pixel frame barely measures; that is why the
+# paper also ran a user study.
+#
+# (The fine-tuning length, 300 steps with the full content loss, was chosen on six of these 24 people, before
+# the full table was run: more steps only ever helped.)
 #
 # In standard and full modes the cell below re-runs the evaluation live on a few people, to show that the
 # numbers come from the command and not from a file.

@@ -17,6 +17,8 @@ checkpoint (checkpoints/talking_heads_small.pt), through the Table-1 evaluation 
                         12 in standard, 24 in full (full = the committed results file's protocol)
     ssim_ft_minus_landmark_warp_k8   bar ≥ 0: FT beats the landmark warp at K = 8
     ssim_ft_k8_minus_k1, ssim_ft_k32_minus_k8   bars ≥ 0: for FT more shots are at least as good
+                        (these three are judged in full mode, on the committed 24-person protocol; on 4 or 12
+                        people they are reported, not judged: a difference of a few thousandths is noise there)
     eval_s              wall seconds of the evaluation
 """
 
@@ -43,6 +45,7 @@ def run(mode: str, config: str = "small") -> SuiteResult:
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
+    bars = dict(BARS)
     notes = [f"config {config}, 1 torch thread, random weights (speed only; quality comes with chapter 08's checkpoint)"]
     figures: dict[str, float] = {}
     try:
@@ -101,9 +104,11 @@ def run(mode: str, config: str = "small") -> SuiteResult:
             figures[f"finetune_cpu_s_k{k}"] = time.process_time() - c
         notes.append(f"fine-tuning: {cfg.ft_steps} steps, minibatch min({cfg.ft_batch}, K), content loss with both stand-ins")
         figures.update(_evaluation(mode, notes))
+        if mode != "full":
+            bars = {k: v for k, v in bars.items() if not k.startswith("ssim_ft_")}
     finally:
         torch.set_num_threads(threads)
-    return judge(figures, BARS, notes)
+    return judge(figures, bars, notes)
 
 
 def _evaluation(mode: str, notes: list[str]) -> dict[str, float]:
@@ -119,7 +124,7 @@ def _evaluation(mode: str, notes: list[str]) -> dict[str, float]:
         return {}
     n = EVAL_IDENTITIES[mode]
     t = time.perf_counter()
-    results = ev.evaluate(gan, n_identities=n, progress=False)
+    results = ev.evaluate(gan, n_identities=n, progress=False, workers=2)
     f = ev.figures(results)
     f["ssim_ft_minus_landmark_warp_k8"] = f["ssim_ft_k8"] - f["ssim_landmark_warp_k8"]
     f["ssim_ft_k8_minus_k1"] = f["ssim_ft_k8"] - f["ssim_ft_k1"]

@@ -94,11 +94,12 @@ def _evaluate(a, command: str) -> int:
 
     torch.set_num_threads(a.threads)
     gan = load_run(a.run) if a.run else load_talking_heads()
+    revision = ev._git_revision()     # the code as it is now, not after edits made while the evaluation runs
     t = time.perf_counter()
     results = ev.evaluate(gan, a.identities, a.targets, ft_steps=a.ft_steps, seed=a.seed, progress=not a.no_progress,
                           content_nets=not a.pixel_only, workers=a.workers)
     results["bars"] = ev.bars(results)
-    results["provenance"] = ev.provenance(command, f"talking_heads_{gan.config.name}", time.perf_counter() - t)
+    results["provenance"] = ev.provenance(command, f"talking_heads_{gan.config.name}", time.perf_counter() - t, revision)
     if a.run:
         results["provenance"]["checkpoint"] = f"run {a.run} (not the shipped checkpoint)"
         results["provenance"]["checkpoint_sha256"] = None

@@ -322,13 +322,14 @@ def _git_revision() -> str:
         return "unknown"
 
 
-def provenance(command: str, checkpoint: str, seconds: float) -> dict:
-    """Where a results file came from: command, checkpoint file and sha256, code revision, machine, date."""
+def provenance(command: str, checkpoint: str, seconds: float, revision: str | None = None) -> dict:
+    """Where a results file came from: command, checkpoint file and sha256, code revision (as it was when the run
+    started, when given), machine, date."""
     from ..checkpoints import read_manifest
 
     entry = read_manifest().get(checkpoint, {})
     return {"command": command, "checkpoint": entry.get("file", checkpoint), "checkpoint_sha256": entry.get("sha256"),
-            "checkpoint_steps": entry.get("metrics", {}).get("steps"), "code_revision": _git_revision(),
+            "checkpoint_steps": entry.get("metrics", {}).get("steps"), "code_revision": revision or _git_revision(),
             "machine": f"{platform.machine()}, {platform.processor() or platform.system()}, "
                        f"{__import__('os').cpu_count()} cores, torch {torch.__version__}, "
                        f"{torch.get_num_threads()} threads",
