@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .training import continued, learning_rate, set_learning_rate, train_arguments
+from .training import continued, optimise, train_arguments
 
 CHECKPOINT_NAME = "deblur"
 SIGMA_RANGE = (0.8, 2.5)      # Gaussian blur, pixels
@@ -572,23 +572,14 @@ def train(steps: int = 4000, batch: int = 16, seed: int = 0, lr: float = 2e-3, w
     loss_fn = {"l1": F.l1_loss, "mse": F.mse_loss}[loss]
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     warm = 0.03
-    losses = []
-    for step in range(steps):
-        cur = learning_rate(step, steps, lr, warm, t_start, time_limit)
-        if cur is None:
-            if verbose:
-                print(f"time limit reached after {step} steps", flush=True)
-            break
-        set_learning_rate(opt, cur)
+
+    def step(_):
         x, y = make_batch(faces_u8, photos, batch, rng)
         value = loss_fn(model(x), y)
-        opt.zero_grad(set_to_none=True)
-        value.backward()
-        opt.step()
-        losses.append(float(value.detach()))
-        if verbose and (step + 1) % log_every == 0:
-            print(f"step {step + 1}/{steps} {loss} {np.mean(losses[-log_every:]):.5f} lr {cur:.2e} "
-                  f"({time.time() - t_start:.0f} s)", flush=True)
+        return value, {"loss": float(value.detach())}
+
+    losses = optimise(opt, steps, lr, warm, step, lambda h: f"{loss} {np.mean(h['loss'][-log_every:]):.5f}",
+                      t_start=t_start, time_limit=time_limit, verbose=verbose, log_every=log_every).get("loss", [])
     model.eval()
     info = {"losses": losses, "steps": len(losses), "wall_seconds": time.time() - t_start}
     if eval_n:

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .errors import CourseError
-from .training import continued, learning_rate, set_learning_rate, train_arguments
+from .training import continued, half_state, optimise, train_arguments
 
 CHECKPOINT_NAME = "identity"
 SIZE = 64  # aligned crop, pixels
@@ -298,26 +298,17 @@ def train(steps: int = 4000, identities_per_batch: int = 16, images_per_identity
             head.weight.data.copy_(centres.float())
     warm = 0.01 if init else 0.03
     opt = torch.optim.AdamW(list(model.parameters()) + list(head.parameters()), lr=lr, weight_decay=5e-4)
-    losses: list[float] = []
     model.train()
-    for step in range(steps):
-        cur = learning_rate(step, steps, lr, warm, t_start, time_limit)
-        if cur is None:
-            if verbose:
-                print(f"time limit reached after {step} steps", flush=True)
-            break
-        set_learning_rate(opt, cur)
+
+    def step(_):
         people = rng.choice(n_classes, identities_per_batch, replace=False)
         idx = np.concatenate([rng.choice(by_label[p], images_per_identity, replace=len(by_label[p]) < images_per_identity)
                               for p in people])
         loss = head(model(to_input(augment(crops[idx], rng))), torch.from_numpy(labels[idx]).long())
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
-        if verbose and (step + 1) % log_every == 0:
-            print(f"step {step + 1}/{steps} loss {np.mean(losses[-log_every:]):.3f} lr {cur:.2e} "
-                  f"({time.time() - t_start:.0f} s)", flush=True)
+        return loss, {"loss": float(loss.detach())}
+
+    losses = optimise(opt, steps, lr, warm, step, lambda h: f"loss {np.mean(h['loss'][-log_every:]):.3f}",
+                      t_start=t_start, time_limit=time_limit, verbose=verbose, log_every=log_every).get("loss", [])
     model.eval()
     info = {"losses": losses, "steps": len(losses), "wall_seconds": time.time() - t_start}
     if eval_after:
@@ -330,9 +321,8 @@ def train(steps: int = 4000, identities_per_batch: int = 16, images_per_identity
 
         cmd = " ".join(["python -m course_utils.identity_net"] + sys.argv[1:]) if __name__ == "__main__" else \
             f"course_utils.identity_net.train(steps={steps}, seed={seed})"
-        state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
-        state["_width"] = torch.tensor(width)
-        state["_head"] = head.weight.detach().half()  # the training people's directions, for --continue
+        # _head: the training people's directions, for --continue
+        state = half_state(model, _width=torch.tensor(width), _head=head.weight.detach().half())
         cmd, wall, steps_total = continued(init, cmd, info["wall_seconds"], info["steps"])
         metrics = {k: round(float(info[k]), 4) for k in ("accuracy", "auc", "threshold", "same_mean", "different_mean")
                    if k in info}

@@ -42,7 +42,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .training import continued, learning_rate, set_learning_rate, train_arguments
+from .training import continued, half_state, optimise, train_arguments
 
 INPUT_SIZE = 64
 MAP_SIZE = 32
@@ -339,28 +339,23 @@ def train(steps: int = 3000, batch: int = 16, seed: int = 0, lr: float = 2e-3, n
         model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     warm = 0.05 if not init else 0.01
-    losses = []
     model.train()
-    for step in range(steps):
-        cur_lr = learning_rate(step, steps, lr, warm, t_start, time_limit)
-        if cur_lr is None:
-            if verbose:
-                print(f"time limit reached after {step} steps", flush=True)
-            break
-        set_learning_rate(opt, cur_lr)
+    last = {}   # the latest batch's heatmaps and true points, for the progress line
+
+    def step(_):
         idx = rng.integers(0, len(images), batch)
         x, p = augment(images[idx], points[idx], rng)
-        h = model(x)
-        loss = landmark_loss(h, p)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
-        if verbose and (step + 1) % log_every == 0:
-            with torch.no_grad():
-                px = (heatmaps_to_points(h) - p).norm(dim=-1).mean()
-            print(f"step {step + 1}/{steps} loss {np.mean(losses[-log_every:]):.4f} train px err {px:.3f} "
-                  f"lr {cur_lr:.2e} ({time.time() - t_start:.0f} s)", flush=True)
+        last["h"], last["p"] = model(x), p
+        loss = landmark_loss(last["h"], p)
+        return loss, {"loss": float(loss.detach())}
+
+    def report(hist):
+        with torch.no_grad():
+            px = (heatmaps_to_points(last["h"]) - last["p"]).norm(dim=-1).mean()
+        return f"loss {np.mean(hist['loss'][-log_every:]):.4f} train px err {px:.3f}"
+
+    losses = optimise(opt, steps, lr, warm, step, report, t_start=t_start, time_limit=time_limit, verbose=verbose,
+                      log_every=log_every).get("loss", [])
     model.eval()
     info = {"losses": losses, "steps": len(losses), "wall_seconds": time.time() - t_start}
     if eval_n:
@@ -371,8 +366,7 @@ def train(steps: int = 3000, batch: int = 16, seed: int = 0, lr: float = 2e-3, n
     if save:
         cmd = " ".join(["python -m course_utils.landmark_net"] + sys.argv[1:]) if __name__ == "__main__" else \
             f"course_utils.landmark_net.train(steps={steps}, seed={seed})"
-        state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
-        state["_width"] = torch.tensor(width)
+        state = half_state(model, _width=torch.tensor(width))
         from .checkpoints import save_checkpoint
 
         cmd, wall, steps_total = continued(init, cmd, info["wall_seconds"], len(losses))

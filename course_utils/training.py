@@ -1,5 +1,5 @@
-"""What every training command of the course shares: the learning-rate schedule with its time limit, and
-the provenance of a run that continued a shipped checkpoint."""
+"""What every training command of the course shares: the learning-rate schedule with its time limit, the
+optimisation loop, float16 weights for shipping, and the provenance of a run that continued a shipped checkpoint."""
 
 from __future__ import annotations
 
@@ -25,6 +25,36 @@ def learning_rate(step: int, steps: int, lr: float, warm: float, t_start: float 
 def set_learning_rate(optimizer, lr: float) -> None:
     for group in optimizer.param_groups:
         group["lr"] = lr
+
+
+def optimise(optimizer, steps: int, lr: float, warm: float, step, report, *, t_start: float,
+             time_limit: float | None = None, verbose: bool = True, log_every: int = 100) -> dict[str, list[float]]:
+    """The loop of every training command. Each step: the scheduled learning rate (learning_rate; the loop ends early
+    at the time limit), then `step(i)` -> (loss tensor, {name: float} to log), then zero_grad / backward / optimizer
+    step. Every `log_every` steps it prints `report(history)` with the learning rate and the elapsed seconds.
+    Returns the history {name: [one float per step]}."""
+    history: dict[str, list[float]] = {}
+    for i in range(steps):
+        cur = learning_rate(i, steps, lr, warm, t_start, time_limit)
+        if cur is None:
+            if verbose:
+                print(f"time limit reached after {i} steps", flush=True)
+            break
+        set_learning_rate(optimizer, cur)
+        loss, logged = step(i)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        for name, value in logged.items():
+            history.setdefault(name, []).append(value)
+        if verbose and (i + 1) % log_every == 0:
+            print(f"step {i + 1}/{steps} {report(history)} lr {cur:.2e} ({time.time() - t_start:.0f} s)", flush=True)
+    return history
+
+
+def half_state(model, **extras) -> dict:
+    """The model's state dict with floating-point tensors in float16 (half the bytes to ship), plus `extras`."""
+    return {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()} | extras
 
 
 def continued(name: str | None, command: str, wall_seconds: float, steps: int) -> tuple[str, float, int]:

@@ -38,3 +38,31 @@ def test_every_training_command_has_the_shared_arguments():
         a = t.parse_args(["--continue", "--time-limit", "60"])
         assert a.init == "net" and a.time_limit == 60 and a.steps == defaults["steps"] and a.lr == 2e-3
         assert a.threads == 1 and a.seed == 0 and getattr(a, "batch", None) == batch
+
+
+def test_optimise_runs_the_schedule_logs_each_step_and_reports(capsys):
+    import time
+
+    import torch
+
+    from course_utils.training import half_state, optimise
+
+    torch.manual_seed(0)
+    w = torch.nn.Linear(1, 1)
+    opt = torch.optim.SGD(w.parameters(), lr=0.1)
+    x = torch.linspace(-1, 1, 16)[:, None]
+
+    def step(i):
+        loss = ((w(x) - 3 * x) ** 2).mean()
+        return loss, {"loss": float(loss.detach()), "i": float(i)}
+
+    history = optimise(opt, 50, 0.1, 0.1, step, lambda h: f"loss {h['loss'][-1]:.4f}", t_start=time.time(),
+                       log_every=20)
+    assert history["i"] == [float(i) for i in range(50)]
+    assert history["loss"][-1] < 0.1 * history["loss"][0]
+    printed = capsys.readouterr().out
+    assert printed.count("step ") == 2 and "step 20/50 loss" in printed and " lr " in printed
+    stopped = optimise(opt, 10**6, 0.1, 0.1, step, str, t_start=time.time() - 100, time_limit=1.0)
+    assert stopped == {} and "time limit reached after 0 steps" in capsys.readouterr().out
+    state = half_state(w, _width=torch.tensor(3))
+    assert state["weight"].dtype == torch.float16 and int(state["_width"]) == 3

@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..training import continued, learning_rate, set_learning_rate, train_arguments
+from ..training import continued, half_state, optimise, train_arguments
 
 CHECKPOINT_NAME = "flow_net"
 SIZE = 64
@@ -261,27 +261,18 @@ def train(steps: int = 6000, batch: int = 16, seed: int = 0, lr: float = 2e-3, n
         model.train()
     warm = 0.01 if init else 0.03
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    losses: dict[str, list[float]] = {"epe": [], "photometric": []}
     model.train()
     n = len(data["source"])
-    for step in range(steps):
-        cur = learning_rate(step, steps, lr, warm, t_start, time_limit)
-        if cur is None:
-            if verbose:
-                print(f"time limit reached after {step} steps", flush=True)
-            break
-        set_learning_rate(opt, cur)
+
+    def step(_):
         terms = loss_terms(model, _batch(data, rng.integers(0, n, batch), rng))
-        loss = terms["epe"] + PHOTOMETRIC * terms["photometric"]
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        for k, v in terms.items():
-            losses[k].append(float(v.detach()))
-        if verbose and (step + 1) % log_every == 0:
-            print(f"step {step + 1}/{steps} epe {np.mean(losses['epe'][-log_every:]):.3f} px "
-                  f"photometric {np.mean(losses['photometric'][-log_every:]):.4f} lr {cur:.2e} "
-                  f"({time.time() - t_start:.0f} s)", flush=True)
+        return terms["epe"] + PHOTOMETRIC * terms["photometric"], {k: float(v.detach()) for k, v in terms.items()}
+
+    def report(h):
+        return f"epe {np.mean(h['epe'][-log_every:]):.3f} px photometric {np.mean(h['photometric'][-log_every:]):.4f}"
+
+    losses = {"epe": [], "photometric": []} | optimise(opt, steps, lr, warm, step, report, t_start=t_start,
+                                                       time_limit=time_limit, verbose=verbose, log_every=log_every)
     model.eval()
     info = {"losses": losses, "steps": len(losses["epe"]), "wall_seconds": time.time() - t_start}
     if eval_n:
@@ -293,8 +284,7 @@ def train(steps: int = 6000, batch: int = 16, seed: int = 0, lr: float = 2e-3, n
 
         cmd = " ".join(["python -m course_utils.flow"] + sys.argv[1:]) if __package__ and sys.argv[0].endswith("__main__.py") \
             else f"course_utils.flow.net.train(steps={steps}, seed={seed})"
-        state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
-        state["_width"] = torch.tensor(width)
+        state = half_state(model, _width=torch.tensor(width))
         cmd, wall, steps_total = continued(init, cmd, info["wall_seconds"], info["steps"])
         metrics = {"epe_test": round(info.get("epe", float("nan")), 4),
                    "epe_zero_flow_test": round(info.get("epe_zero_flow", float("nan")), 4),
