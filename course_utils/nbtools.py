@@ -663,6 +663,46 @@ def write_guide(guide: Path = GUIDE, timings_dir: Path = TIMINGS_DIR) -> None:
     guide.write_text(head + GUIDE_START + "\n" + guide_table(timings_dir) + "\n" + GUIDE_END + rest.split(GUIDE_END, 1)[1])
 
 
+README = REPO_ROOT / "README.md"
+
+
+def approx_time(seconds: float | None) -> str:
+    """How the README's chapter table gives a measured time: "≈ 15 s" (to 5 s) under a minute, else "≈ 2.5 min"."""
+    if seconds is None or seconds != seconds:
+        return "not yet measured"
+    if seconds < 57.5:
+        return f"≈ {max(5, 5 * round(seconds / 5))} s"
+    minutes = round(seconds / 30) / 2
+    return f"≈ {minutes:g} min"
+
+
+def readme_table(text: str, timings_dir: Path = TIMINGS_DIR) -> str:
+    """README text with the quick and standard columns of the chapter table (rows `| NN | `NN_name` | … |`)
+    rewritten from the bench's JSON; every other line, and the "idea" column, left as written."""
+    runs = {}
+    for mode in ("quick", "standard"):
+        path = timings_dir / f"notebooks-{mode}.json"
+        runs[mode] = json.loads(path.read_text())["figures"] if path.exists() else {}
+    out = []
+    for line in text.splitlines(keepends=True):
+        cells = line.rstrip("\n").split("|")
+        # "| 00 | `00_welcome` | idea | quick | standard |" splits into 7 parts, empty at both ends
+        if len(cells) >= 7 and cells[1].strip().isdigit() and cells[2].strip().startswith("`"):
+            name = cells[2].strip().strip("`")
+            cells[-3] = f" {approx_time(runs['quick'].get(f'wall_s_{name}'))} "
+            cells[-2] = f" {approx_time(runs['standard'].get(f'wall_s_{name}'))} "
+            line = "|".join(cells) + ("\n" if line.endswith("\n") else "")
+        out.append(line)
+    return "".join(out)
+
+
+def readme_problems(readme: Path = README, timings_dir: Path = TIMINGS_DIR) -> list[str]:
+    """Do the README chapter table's times say what the measurements say?"""
+    text = readme.read_text()
+    return [] if readme_table(text, timings_dir) == text else [
+        f"the chapter times in {readme.name} differ from {timings_dir}: run `python -m course_utils.nbtools guide`"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Notebook pairs, hygiene, expected outputs and student versions.")
     parser.add_argument("command", choices=["sync", "check", "record", "html", "student", "guide"])
@@ -673,13 +713,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="student: where to write the student versions (default: student/ at the repository root)")
     parser.add_argument("--check", action="store_true",
                         help="student: write nothing; check the student versions are up to date and solution-free; "
-                             "guide: check the instructor guide's timings match docs/timings/")
+                             "guide: check the instructor guide's and the README's timings match docs/timings/")
     args = parser.parse_intermixed_args(argv)  # options may come after the notebooks, or between
     if args.command == "guide":   # the instructor guide's timing table, from the bench's JSON in docs/timings/
         if not args.check:
             write_guide()
-        problems = guide_problems()
-        print("\n".join(f"✘ {p}" for p in problems) or f"✔ {GUIDE.name}: timings match {TIMINGS_DIR}")
+            README.write_text(readme_table(README.read_text()))
+        problems = guide_problems() + readme_problems()
+        print("\n".join(f"✘ {p}" for p in problems)
+              or f"✔ {GUIDE.name} and {README.name}: timings match {TIMINGS_DIR}")
         return 1 if problems else 0
     if args.command == "student":
         problems = write_student_versions([Path(p) for p in args.notebooks] or None, args.out, check_only=args.check)

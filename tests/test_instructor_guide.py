@@ -37,3 +37,29 @@ def test_a_changed_measurement_is_caught(tmp_path):
 def test_working_times_are_read_from_the_notebook_header():
     work = nbtools.working_times(nbtools.NOTEBOOK_DIR / "07_gans_in_a_nutshell.py")
     assert work["quick"].startswith("30 min") and "exercises" in work["standard"]
+
+
+def test_readme_chapter_times_match_the_committed_bench_results():
+    assert nbtools.readme_problems() == []
+
+
+def test_readme_times_are_rewritten_and_a_change_is_caught(tmp_path):
+    timings, readme = tmp_path / "timings", tmp_path / "README.md"
+    timings.mkdir()
+    (timings / "notebooks-quick.json").write_text(json.dumps({"figures": {"wall_s_00_welcome": 12.0}}))
+    (timings / "notebooks-standard.json").write_text(json.dumps({"figures": {"wall_s_00_welcome": 151.0}}))
+    row = "| 00 | `00_welcome` | how to use it | ≈ 40 s | ≈ 1 min |\n"
+    readme.write_text("# title\n| # | notebook | idea | quick | standard |\n" + row + "after | a | b\n")
+    assert nbtools.readme_problems(readme, timings)
+    readme.write_text(nbtools.readme_table(readme.read_text(), timings))
+    assert "| 00 | `00_welcome` | how to use it | ≈ 10 s | ≈ 2.5 min |\n" in readme.read_text()
+    assert readme.read_text().startswith("# title\n") and readme.read_text().endswith("after | a | b\n")
+    assert nbtools.readme_problems(readme, timings) == []
+    (timings / "notebooks-standard.json").unlink()
+    assert "| ≈ 10 s | not yet measured |" in nbtools.readme_table(readme.read_text(), timings)
+
+
+def test_approximate_times():
+    assert [nbtools.approx_time(s) for s in (1, 12, 57, 58, 89, 91, 600)] == [
+        "≈ 5 s", "≈ 10 s", "≈ 55 s", "≈ 1 min", "≈ 1.5 min", "≈ 1.5 min", "≈ 10 min"]
+    assert nbtools.approx_time(None) == "not yet measured" and nbtools.approx_time(float("nan")) == "not yet measured"
