@@ -228,11 +228,16 @@ def mona_lisa(allow_download: bool | None = None) -> Portrait:
             return Portrait("mona_lisa", load_image(path), "Leonardo da Vinci, Mona Lisa (public domain; Wikimedia Commons scan)")
         except CourseError:
             pass  # a damaged cache file: fall through to the stand-in, say so
+    return mona_lisa_stand_in()
+
+
+def mona_lisa_stand_in(why: str = "the Mona Lisa is not in the data cache and could not be downloaded here") -> Portrait:
+    """The clearly labelled stand-in for the painting: the astronaut photo painted in sepia."""
     return Portrait(
         "mona_lisa",
         _stand_in(),
-        "STAND-IN: the Mona Lisa is not in the data cache and could not be downloaded here, so this is the "
-        "astronaut photo painted in sepia; run `python -m course_utils.fetch` once when online for the real painting",
+        f"STAND-IN: {why}, so this is the astronaut photo painted in sepia; "
+        "run `python -m course_utils.fetch` once when online for the real painting",
         stand_in=True,
     )
 

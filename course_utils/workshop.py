@@ -499,9 +499,12 @@ class WorkshopApp:
             self.driver_view.value = gif_html(drv_images, f"<b>Driving clip</b>: {clip.label} (FaceWorld, 128 px)")
             self.say("Finding the face and warping the portrait (chapter 04) …")
             if "animator" not in models:
+                from . import landmarks
                 from .warps import PortraitAnimator
 
-                models["animator"] = PortraitAnimator(load_portrait(name).image)
+                image = load_portrait(name).image
+                models["points"] = landmarks.detect(image).faces[0].points   # found once, used by warp and GAN
+                models["animator"] = PortraitAnimator(image, points=models["points"])
             warp = models["animator"].drive(drv_points, drv_ref)
             self.warp_view.value = gif_html(warp, "<b>Warp</b> (chapter 04): the portrait's own pixels pushed "
                                                   "along the driver's landmark motion (256 px)")
@@ -513,7 +516,7 @@ class WorkshopApp:
             if "talker" not in models:
                 from .talking_heads.portrait import TalkingPortrait
 
-                models["talker"] = TalkingPortrait(load_portrait(name).image, points=None,
+                models["talker"] = TalkingPortrait(load_portrait(name).image, points=models["points"],
                                                    gan=talking_head_gan())
             tp = models["talker"]
             self._show_gan(tp, drv_points, drv_ref)

@@ -136,6 +136,8 @@ def test_cached_mona_lisa_is_used(isolated_cache):
     Image.fromarray(_rgb(300, 200)).save(path)
     mona = images.portrait("mona_lisa")
     assert not mona.stand_in and mona.image.shape == (300, 200, 3) and "public domain" in mona.source
+    forced = images.mona_lisa_stand_in("dlib found no face on it")
+    assert forced.stand_in and forced.source.startswith("STAND-IN: dlib found no face on it, so this is")
 
 
 def test_align_face_puts_points_on_the_template():

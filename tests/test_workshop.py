@@ -211,3 +211,22 @@ def test_app_without_the_gan_checkpoint_still_warps_and_says_why(isolated_cache,
     assert "data:image/gif" in app.warp_view.value and "data:image/gif" in app.driver_view.value
     assert "talking_heads_small.pt is missing" in app.gan_view.value and "<img" not in app.gan_view.value
     assert "⚠" in app.status.value and "Traceback" not in app.status.value
+
+
+def test_app_finds_the_face_once_for_warp_and_gan(isolated_cache, monkeypatch):
+    from course_utils import landmarks
+
+    calls = []
+    real_detect = landmarks.detect
+
+    def counting(image, *args, **kwargs):
+        calls.append(np.asarray(image).shape)
+        return real_detect(image, *args, **kwargs)
+
+    monkeypatch.setattr(landmarks, "detect", counting)
+    app = workshop.WorkshopApp(background=False)
+    clip = workshop.Clip("tiny", seed=5, n_frames=2)
+    assert app.make_it_talk("astronaut", clip, fine_tune=False) is True
+    assert len(calls) == 1, f"the portrait's face was searched for {len(calls)} times"
+    assert "data:image/gif" in app.warp_view.value and "data:image/gif" in app.gan_view.value
+    assert app.make_it_talk("astronaut", clip, fine_tune=False) is True and len(calls) == 1   # kept for the portrait
