@@ -645,7 +645,21 @@ def guide_table(timings_dir: Path = TIMINGS_DIR, directory: Path = NOTEBOOK_DIR)
     dates = ", ".join(f"{m} mode {runs[m]['created']}" for m in runs if runs[m].get("created")) or "never"
     machine = runs["quick"].get("machine") or {}
     where = f"{machine.get('cpu_count', '?')} CPU cores, torch {machine.get('torch', '?')}, {machine.get('platform', '?')}"
-    return "\n".join(lines) + f"\n\nMeasured ({dates}) on {where}."
+    text = "\n".join(lines) + f"\n\nMeasured ({dates}) on {where}."
+    one = timings_dir / "notebooks-quick-1cpu.json"
+    if one.exists():   # the same quick run pinned to one core, as on a one-CPU Binder
+        single = json.loads(one.read_text())
+        pairs = [(single["figures"][k], runs["quick"]["figures"][k]) for k in single["figures"]
+                 if k.startswith("wall_s_") and runs["quick"]["figures"].get(k)]
+        if pairs:
+            ratios = [a / b for a, b in pairs]
+            cores = (single.get("machine") or {}).get("cpus_usable", "?")
+            text += (f" Pinned to {cores} core (`taskset -c 0 python -m course_utils.bench notebooks --mode quick "
+                     f"--json docs/timings/notebooks-quick-1cpu.json`, {single.get('created', '?')}), quick mode took "
+                     f"{min(a for a, _ in pairs):.0f}–{max(a for a, _ in pairs):.0f} s per notebook: "
+                     f"{sum(ratios) / len(ratios) - 1:+.0%} on average against two cores, "
+                     f"{max(ratios) - 1:+.0%} at most.")
+    return text
 
 
 def guide_problems(guide: Path = GUIDE, timings_dir: Path = TIMINGS_DIR) -> list[str]:

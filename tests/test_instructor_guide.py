@@ -63,3 +63,14 @@ def test_approximate_times():
     assert [nbtools.approx_time(s) for s in (1, 12, 57, 58, 89, 91, 600)] == [
         "≈ 5 s", "≈ 10 s", "≈ 55 s", "≈ 1 min", "≈ 1.5 min", "≈ 1.5 min", "≈ 10 min"]
     assert nbtools.approx_time(None) == "not yet measured" and nbtools.approx_time(float("nan")) == "not yet measured"
+
+
+def test_one_core_measurement_is_summarised_under_the_table(tmp_path):
+    (tmp_path / "notebooks-quick.json").write_text(json.dumps(
+        {"created": "x", "figures": {"wall_s_00_welcome": 10.0, "wall_s_01_calculator_to_learning": 20.0}}))
+    assert "Pinned to" not in nbtools.guide_table(tmp_path)
+    (tmp_path / "notebooks-quick-1cpu.json").write_text(json.dumps(
+        {"created": "y", "machine": {"cpus_usable": 1},
+         "figures": {"wall_s_00_welcome": 15.0, "wall_s_01_calculator_to_learning": 20.0}}))
+    text = nbtools.guide_table(tmp_path)
+    assert "Pinned to 1 core" in text and "took 15–20 s per notebook: +25% on average against two cores, +50% at most" in text
