@@ -61,9 +61,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from IPython.display import Markdown, display
-from ipywidgets import Dropdown, VBox, interactive_output
 
-from course_utils import detection, watermark
+from course_utils import detection, governance, watermark
 from course_utils.config import by_mode, output_dir, seed_everything
 from course_utils.exercises import Test, run_check
 from course_utils.viz import save_figure, show_source
@@ -496,54 +495,14 @@ save_figure(fig, "watermark_robustness", CHAPTER);
 # code; change the dropdowns).
 
 # %%
-POLICY_CHOICES = {
-    "use": ["synthetic presenter for training videos", "multilingual dubbing of executives",
-            "synthetic faces in marketing", "voice clone of a service agent", "deepfake-awareness training"],
-    "decider": ["the team that wants it", "legal and compliance", "an AI ethics board", "the executive board"],
-    "consent": ["written consent of every person shown or voiced", "consent of employees only", "no consent needed"],
-    "disclosure": ["visible label + invisible watermark + C2PA credentials", "visible label only",
-                   "watermark only", "no disclosure"],
-    "incident": ["call-back on a known number before any payment or data release",
-                 "report to security within 24 h", "no procedure yet"],
-    "review": ["every 6 months", "every year", "when something goes wrong"],
-}
-
-
-def policy_summary(use, decider, consent, disclosure, incident, review) -> str:
-    """A one-page policy summary (markdown) from the six answers; flags answers worth a second look."""
-    flags = []
-    if consent == "no consent needed":
-        flags.append("Using a real person's face or voice without consent is unlawful in many countries.")
-    if disclosure in ("no disclosure", "watermark only"):
-        flags.append("People cannot see a watermark: without a visible label, viewers are not told.")
-    if decider == "the team that wants it":
-        flags.append("The team that benefits also decides: who checks the risks to others?")
-    if incident == "no procedure yet":
-        flags.append("Detectors miss new fakes (section 6): a procedure is the defence that does not age.")
-    lines = [f"### Policy: {use}", "",
-             "| question | answer |", "| --- | --- |",
-             f"| who approves | {decider} |", f"| consent | {consent} |", f"| disclosure | {disclosure} |",
-             f"| if a fake is suspected | {incident} |", f"| reviewed | {review} |", ""]
-    lines += ["**Worth a second look:**"] + [f"- {f}" for f in flags] if flags else ["No red flags in these answers."]
-    return "\n".join(lines)
-
-
-dropdowns = {k: Dropdown(options=v, description=k, style={"description_width": "80px"}, layout={"width": "560px"})
-             for k, v in POLICY_CHOICES.items()}
-
-
-def _show_policy(**answers):
-    display(Markdown(policy_summary(**answers)))
-
-
-display(VBox(list(dropdowns.values())), interactive_output(_show_policy, dropdowns))
+display(governance.policy_widget())
 
 # %% [markdown]
 # (In a static copy of this notebook the dropdowns do not respond; here is the summary for one set of
 # answers, to see what it produces.)
 
 # %%
-display(Markdown(policy_summary("multilingual dubbing of executives", "an AI ethics board",
+display(Markdown(governance.policy_summary("multilingual dubbing of executives", "an AI ethics board",
                                 "written consent of every person shown or voiced", "watermark only",
                                 "call-back on a known number before any payment or data release", "every year")))
 
