@@ -86,6 +86,19 @@ def show_source(obj) -> None:
         print(src)
 
 
+def gif_frame(frame: np.ndarray):
+    """One (H, W, 3) uint8 frame as a 256-colour palette image for a GIF. Fast octree quantisation (under 1 ms
+    at 256 px, ~90x faster than median cut on a colourful face) — except where it wastes the palette: on
+    nearly one-hue pictures (sepia, greys) it uses few colours and shows bands, so median cut (8 ms) is used."""
+    from PIL import Image
+
+    picture = Image.fromarray(np.asarray(frame, dtype=np.uint8))
+    fast = picture.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    if len(fast.getcolors(256) or ()) >= 200:
+        return fast
+    return picture.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+
+
 def animation(frames: Sequence[np.ndarray], fps: float = 25.0, name: str | None = None, chapter: str | None = None,
               width: int | None = 256):
     """Show (H, W, 3) uint8 frames as a looping animated GIF inline (it plays by itself: no buttons to
@@ -100,9 +113,7 @@ def animation(frames: Sequence[np.ndarray], fps: float = 25.0, name: str | None 
     frames = [np.asarray(f, dtype=np.uint8) for f in frames]
     if not frames:
         raise ValueError("animation needs at least one frame")
-    # fast octree colour quantisation: ~40x faster than median cut, and faces show no banding at 256 colours
-    pictures = [Image.fromarray(f).quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-                for f in frames]
+    pictures = [gif_frame(f) for f in frames]
     buf = io.BytesIO()
     pictures[0].save(buf, format="GIF", save_all=True, append_images=pictures[1:], duration=1000.0 / fps, loop=0)
     data = buf.getvalue()

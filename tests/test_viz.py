@@ -22,3 +22,17 @@ def test_animation_embeds_every_frame_as_a_gif_and_saves_it(tmp_path, monkeypatc
     decoded = iio.imread(io.BytesIO(gif), extension=".gif", index=None)
     assert decoded.shape[0] == 5 and decoded.shape[1:3] == (10, 12)
     assert (output_dir("99_test") / "demo.gif").read_bytes() == gif
+
+
+def test_gif_frames_keep_smooth_one_hue_pictures_free_of_bands():
+    from course_utils import viz
+    from course_utils.images import mona_lisa_stand_in
+
+    sepia = mona_lisa_stand_in().image[:256, :256]
+    back = np.asarray(viz.gif_frame(sepia).convert("RGB")).astype(float)
+    assert np.abs(back - sepia).mean() < 0.6, "the sepia portrait lost its shades to a coarse palette"
+    ramp = np.repeat(np.linspace(0, 255, 256, dtype=np.uint8)[None, :, None], 32, 0).repeat(3, 2)
+    assert len(np.unique(np.asarray(viz.gif_frame(ramp)))) > 200, "a grey ramp must keep (nearly) every level"
+    rng = np.random.default_rng(0)
+    colourful = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    assert viz.gif_frame(colourful).mode == "P"
