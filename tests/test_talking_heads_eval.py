@@ -115,6 +115,35 @@ def test_committed_results_carry_their_provenance():
     assert res["bars"] == ev.bars(res)
 
 
+def test_what_chapter_08_says_about_the_table_holds_for_the_committed_results():
+    path = ev.results_path()
+    if not path.exists():
+        pytest.skip("no committed evaluation yet")
+    res = ev.load_results()
+    stated = ev.claims(res)
+    assert len(stated) == len(ev.STATED) >= 5, "a stated claim cannot be checked against this results file"
+    wrong = [text for text, holds in stated if not holds]
+    assert not wrong, f"notebook 08's text says what the table no longer shows: {wrong}"
+
+
+def _synthetic_results(ft_k8):
+    """Six people; FT at K = 8 scores ft_k8 (a list of six SSIMs), the landmark warp 0.90 for everyone."""
+    per = {"ft_k8": {"ssim": ft_k8}, "landmark_warp_k8": {"ssim": [0.90] * 6}}
+    rows = [{"method": "ft", "k": 8, "ssim": float(np.mean(ft_k8)), "psnr": 0, "id": 0, "lmk": 0, "fd": 0},
+            {"method": "landmark_warp", "k": 8, "ssim": 0.90, "psnr": 0, "id": 0, "lmk": 0, "fd": 0}]
+    return {"rows": rows, "per_identity": per}
+
+
+def test_statements_tell_a_clear_win_from_a_tie():
+    key = "ft_clearly_over_landmark_warp_k8"
+    clear = ev.statements(_synthetic_results([0.92, 0.93, 0.91, 0.92, 0.94, 0.92]))
+    tie = ev.statements(_synthetic_results([0.95, 0.86, 0.93, 0.88, 0.92, 0.89]))   # mean 0.905, noisy
+    assert clear[key][1] and not tie[key][1]
+    assert ev.paired(_synthetic_results([0.95, 0.86, 0.93, 0.88, 0.92, 0.89]), "ft_k8", "landmark_warp_k8")["wins"] == 3
+    assert not tie["ft_over_landmark_warp_most_k8"][1] and clear["ft_over_landmark_warp_most_k8"][1]
+    assert ev.claims(_synthetic_results([0.9] * 6), keys=[key, "not_a_statement"]) == [clear[key][:1] + (False,)]
+
+
 def test_export_curves_averages_windows(tmp_path):
     run = tmp_path / "run"
     run.mkdir()
