@@ -502,9 +502,9 @@ display(governance.policy_widget())
 # answers, to see what it produces.)
 
 # %%
-display(Markdown(governance.policy_summary("multilingual dubbing of executives", "an AI ethics board",
-                                "written consent of every person shown or voiced", "watermark only",
-                                "call-back on a known number before any payment or data release", "every year")))
+display(Markdown(governance.policy_summary(
+    "multilingual dubbing of executives", "an AI ethics board", "written consent of every person shown or voiced",
+    "watermark only", "call-back on a known number before any payment or data release", "every year")))
 
 # %% [markdown]
 # ## Recap
