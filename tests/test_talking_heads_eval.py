@@ -212,3 +212,22 @@ def test_parallel_workers_give_the_same_table(video, random_gan):
     assert [(r["method"], r["k"]) for r in one["rows"]] == [(r["method"], r["k"]) for r in two["rows"]]
     for a, b in zip(one["rows"], two["rows"]):
         assert a["ssim"] == pytest.approx(b["ssim"], abs=1e-6) and a["id"] == pytest.approx(b["id"], abs=1e-5)
+
+
+def test_record_keeps_the_training_notes_and_replaces_only_its_own_sentence(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from course_utils import checkpoints as ck
+    from course_utils.talking_heads import __main__ as cli
+
+    monkeypatch.setattr(ck, "CHECKPOINT_DIR", tmp_path)
+    ck.save_checkpoint({"w": torch.zeros(2)}, "talking_heads_tiny", command="train", seed=0,
+                       metrics={"steps": 5}, notes="trained on faceworld; from scratch `train --steps 5`")
+    gan = SimpleNamespace(config=SimpleNamespace(name="tiny"))
+    rows = [{"method": "ft", "k": k, "ssim": 0.9, "psnr": 0, "id": 0.8, "lmk": 0, "fd": 0} for k in ev.SHOTS]
+    for ft_steps in (300, 600):   # recorded twice: the second replaces the first's sentence
+        cli._record({"rows": rows, "settings": {"identities": 24, "ft_steps": ft_steps}}, gan)
+    entry = ck.read_manifest(tmp_path)["talking_heads_tiny"]
+    assert entry["notes"].startswith("trained on faceworld; from scratch `train --steps 5`. eval_* figures:")
+    assert entry["notes"].count("eval_* figures:") == 1 and "FT 600 steps" in entry["notes"]
+    assert entry["metrics"]["steps"] == 5 and entry["metrics"]["eval_ssim_ft_k8"] == 0.9

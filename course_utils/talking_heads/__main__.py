@@ -113,6 +113,9 @@ def _evaluate(a, command: str) -> int:
     return 0
 
 
+EVAL_NOTE = "eval_* figures:"
+
+
 def _record(results: dict, gan) -> None:
     """The evaluation's headline figures into the manifest entry of the checkpoint it evaluated."""
     from ..checkpoints import annotate, read_manifest
@@ -122,13 +125,11 @@ def _record(results: dict, gan) -> None:
     f = ev.figures(results)
     keys = [f"{m}_{method}_k{k}" for method in ("ft", "ff", "landmark_warp") for k in ev.SHOTS for m in ("ssim", "id")]
     metrics = {f"eval_{k}": round(f[k], 4) for k in keys if k in f}
-    steps = read_manifest()[name]["metrics"].get("steps")
-    notes = (f"talking-head GAN (E, G, D), config {gan.config.name}, meta-trained on FaceWorld (400 videos) with the "
-             "content loss's pretrained stand-ins, in several sessions continued with --resume; from scratch the same "
-             f"{steps} steps are `python -m course_utils.talking_heads train --config {gan.config.name} --data faceworld "
-             f"--videos {gan.config.n_videos} --steps {steps}`. eval_* figures: `python -m course_utils.talking_heads "
-             f"evaluate --record` ({results['settings']['identities']} held-out people, FT "
-             f"{results['settings']['ft_steps']} steps), full table in {ev.RESULTS_FILE}.")
+    # the training notes written by --ship stay; only this command's sentence is added (or replaced)
+    shipped = read_manifest()[name].get("notes", "").split(EVAL_NOTE)[0].rstrip(". ")
+    notes = (f"{shipped}. {EVAL_NOTE} `python -m course_utils.talking_heads evaluate --record` "
+             f"({results['settings']['identities']} held-out people, FT {results['settings']['ft_steps']} steps), "
+             f"full table in {ev.RESULTS_FILE}.")
     annotate(name, metrics, notes)
     print(f"recorded {len(metrics)} figures in the manifest entry {name}")
 

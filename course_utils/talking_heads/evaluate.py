@@ -239,14 +239,12 @@ def evaluate(gan, n_identities: int = 24, n_targets: int = 8, shots=SHOTS, metho
     bar = tqdm(total=len(videos), desc="evaluating people", disable=not progress)
     if workers > 1:
         import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
         state = {k: v.detach().cpu() for k, v in gan.state_dict().items()}
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_worker_init,
                                  initargs=(gan.config.to_dict(), state, content_nets, 1)) as pool:
             futures = {pool.submit(_video_outputs, v, jobs, ft_steps, seed + j): j for j, v in enumerate(videos)}
-            from concurrent.futures import as_completed
-
             for fut in as_completed(futures):
                 per_video[futures[fut]] = fut.result()
                 bar.update(1)
