@@ -623,13 +623,20 @@ def working_times(py: Path) -> dict[str, str]:
     return out
 
 
-def guide_table(timings_dir: Path = TIMINGS_DIR, directory: Path = NOTEBOOK_DIR) -> str:
-    """The guide's timing table, from the bench's JSON (notebooks-quick.json, notebooks-standard.json) and each
-    notebook's stated working time. A notebook missing from a measurement shows "not measured"."""
+def measured_runs(timings_dir: Path = TIMINGS_DIR) -> dict[str, dict]:
+    """{"quick": bench result, "standard": bench result} from docs/timings/ (an empty {"figures": {}} when a mode
+    was not measured)."""
     runs = {}
     for mode in ("quick", "standard"):
         path = timings_dir / f"notebooks-{mode}.json"
         runs[mode] = json.loads(path.read_text()) if path.exists() else {"figures": {}}
+    return runs
+
+
+def guide_table(timings_dir: Path = TIMINGS_DIR, directory: Path = NOTEBOOK_DIR) -> str:
+    """The guide's timing table, from the bench's JSON (notebooks-quick.json, notebooks-standard.json) and each
+    notebook's stated working time. A notebook missing from a measurement shows "not measured"."""
+    runs = measured_runs(timings_dir)
     lines = ["| notebook | quick: wall s | quick: peak MB | standard: wall s | standard: peak MB | working through it |",
              "| --- | ---: | ---: | ---: | ---: | --- |"]
 
@@ -693,10 +700,7 @@ def approx_time(seconds: float | None) -> str:
 def readme_table(text: str, timings_dir: Path = TIMINGS_DIR) -> str:
     """README text with the quick and standard columns of the chapter table (rows `| NN | `NN_name` | … |`)
     rewritten from the bench's JSON; every other line, and the "idea" column, left as written."""
-    runs = {}
-    for mode in ("quick", "standard"):
-        path = timings_dir / f"notebooks-{mode}.json"
-        runs[mode] = json.loads(path.read_text())["figures"] if path.exists() else {}
+    runs = {mode: run["figures"] for mode, run in measured_runs(timings_dir).items()}
     out = []
     for line in text.splitlines(keepends=True):
         cells = line.rstrip("\n").split("|")

@@ -108,8 +108,6 @@ def animation(frames: Sequence[np.ndarray], fps: float = 25.0, name: str | None 
     import base64
     import io
 
-    from PIL import Image
-
     frames = [np.asarray(f, dtype=np.uint8) for f in frames]
     if not frames:
         raise ValueError("animation needs at least one frame")
