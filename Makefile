@@ -1,7 +1,9 @@
 # Two commands for a fresh machine (see README):
 #   make lab    set everything up in .venv/ and open the course in JupyterLab
 #   make test   set everything up in .venv/ and run all tests (unit tests + every notebook in quick mode,
-#               instructor and generated student versions)
+#               instructor and generated student versions, the real-browser tests)
+# What pip cannot install (Chromium, for the browser tests) is listed once, in course_utils/tools/system.py;
+# `make system` installs it with apt-get where it can (root, Debian), and otherwise says what to install.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -12,11 +14,15 @@ STAMP := $(VENV)/.installed
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 # Jupyter refuses to run as root unless told; containers often run as root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# extra flags for `make lab`, e.g. `make lab LAB_ARGS=--no-browser` on a machine without a screen
+LAB_ARGS ?=
+# Playwright (the browser tests' driver) uses the system's Chromium; it must never fetch a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 PYTEST_NOTEBOOKS := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 # student versions of the notebooks: solutions removed, checks kept (generated, git-ignored)
 STUDENT_DIR := student
 
-.PHONY: setup lab workshop test unit notebooks student bench sync check record clean
+.PHONY: setup system lab workshop test unit notebooks student bench sync check record clean
 
 setup: $(STAMP)
 
@@ -29,17 +35,25 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 	@echo "Environment ready in $(VENV)/"
 
-lab: setup
-	cd notebooks && ../$(BIN)/jupyter lab $(LAB_FLAGS) 00_welcome.ipynb
+# what pip cannot install (course_utils/tools/system.py lists it per target: Chromium for the tests, OpenCV's
+# system libraries for everything): installed with apt-get when missing and possible, else named in one sentence
+SYSTEM_FOR ?= test
+system: setup
+	$(BIN)/python -m course_utils.tools.system install --for $(SYSTEM_FOR)
+
+lab: SYSTEM_FOR := lab
+lab: setup system
+	cd notebooks && ../$(BIN)/jupyter lab $(LAB_FLAGS) $(LAB_ARGS) 00_welcome.ipynb
 
 # the executive workshop page (notebooks/workshop.ipynb) as a Voilà app, code hidden, at http://localhost:8866
 # (opens a browser; `make workshop WORKSHOP_FLAGS=--no-browser` does not)
 WORKSHOP_PORT ?= 8866
 WORKSHOP_FLAGS ?=
-workshop: setup
+workshop: SYSTEM_FOR := workshop
+workshop: setup system
 	COURSE_MODE=quick $(BIN)/voila notebooks/workshop.ipynb --port=$(WORKSHOP_PORT) --Voila.ip=127.0.0.1 $(WORKSHOP_FLAGS)
 
-test: setup student
+test: setup system student
 	COURSE_MODE=quick $(BIN)/python -m pytest tests notebooks $(STUDENT_DIR) $(PYTEST_NOTEBOOKS)
 
 unit: setup

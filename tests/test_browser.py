@@ -4,8 +4,9 @@
    page's 30 s budget, a portrait is picked, "Make it talk" starts the animation and the animated GIFs appear;
 2. a chapter notebook in JupyterLab: Run All, then its ipywidgets sliders render, with no "Error displaying widget".
 
-Nothing is downloaded: Playwright drives the Chromium the system has (CHROMIUM, default /usr/bin/chromium).
-Without Chromium or Playwright these tests are skipped locally and fail under CI=true.
+Nothing is downloaded: Playwright drives the system's Chromium (found by course_utils.tools.system: $CHROMIUM, else
+`chromium` on the PATH), which `make test` installs with apt-get when it is missing and the machine allows it.
+Without Chromium or Playwright these tests are skipped locally, with what to install, and fail under CI=true.
 Screenshots go to pytest's temporary folder (set COURSE_SCREENSHOTS=folder to keep copies).
 """
 
@@ -24,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from course_utils.config import REPO_ROOT
+from course_utils.tools import system
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 NOTEBOOKS = REPO_ROOT / "notebooks"
 READY_BUDGET_S = 30       # the workshop page must show its widgets within this long of starting Voilà
 LAB_NOTEBOOK = "01_calculator_to_learning.ipynb"  # one interact slider; light in quick mode
@@ -36,8 +37,8 @@ def _missing() -> str | None:
         import playwright  # noqa: F401
     except ImportError:
         return "Playwright is not installed (pip install -e '.[test]')"
-    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        return f"no Chromium at {CHROMIUM} (install the system package `chromium`, or set CHROMIUM=/path)"
+    if system.find("chromium") is None:
+        return f"no Chromium found ({system.how_to_install('chromium')})"
     return None
 
 
@@ -51,8 +52,11 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        # executable_path: the system's Chromium; Playwright never uses (or downloads) a browser build of its own
+        b = p.chromium.launch(executable_path=system.find("chromium"), headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                    "--disable-background-networking", "--disable-component-update",
+                                    "--no-first-run", "--disable-sync"])
         try:
             yield b
         finally:
