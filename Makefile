@@ -64,19 +64,19 @@ notebooks: setup student
 
 # write the student versions ($(STUDENT_DIR)/NN_name.ipynb + .py); exercises end in NotImplementedError
 student: setup
-	$(BIN)/python -m course_utils.nbtools student --out $(STUDENT_DIR)
+	$(BIN)/python -m course_utils.tools.student --out $(STUDENT_DIR)
 
 bench: setup
 	$(BIN)/python -m course_utils.bench notebooks --mode quick --json .bench/notebooks-quick.json
 
 sync: setup
-	$(BIN)/python -m course_utils.nbtools sync
+	$(BIN)/python -m course_utils.tools.notebooks sync
 
 check: setup
-	$(BIN)/python -m course_utils.nbtools check
+	$(BIN)/python -m course_utils.tools.notebooks check
 
 record: setup
-	$(BIN)/python -m course_utils.nbtools record
+	$(BIN)/python -m course_utils.tools.notebooks record
 
 clean:
 	rm -rf $(VENV) .pytest_cache .bench $(STUDENT_DIR)

@@ -1,14 +1,37 @@
 """course_utils: the helper package of the Artificial Imagination course.
 
-One module per idea of the course, so a reader finds the room from the chapter title:
+One room per idea, so a reader finds it from the chapter title. Layers only point down: chapter modules use
+the shared ones, FaceWorld (faces/) uses none of the chapters, and tests/test_layers.py keeps it so.
 
-- config       modes (quick / standard / full), device, seeding, the data cache
-- errors       CourseError: one sentence that says what happened and what to do
-- checkpoints  small hash-checked checkpoints with a manifest; "load if present, else train"
-- viz          the course's plot style, image grids, show_source
-- exercises    exercise checks that give hints, not just "wrong"
-- envcheck     the environment report of chapter 00
-- bench        `python -m course_utils.bench SUITE` measures speed, memory and quality
+chapter                          module(s)
+-------------------------------  ---------------------------------------------------------------------------
+00 welcome                       envcheck (the environment report)
+01 calculator to learning        calculator
+02 pixels, blur, de-blur         deblur (classical restorers), deblur_net (the learned de-blurrer)
+03 facial landmarks              landmarks (dlib, face-alignment, the course's detector), landmark_net
+04 pixel flow                    flow.classical (Lucas–Kanade, Horn–Schunck), flow.net (learned flow), warps
+05 two views to 3-D              views
+06 transfer learning             transfer (curves, multi-task learning), identity_net
+07 GANs in a nutshell            gans
+08 few-shot talking heads        talking_heads (models, losses, train, finetune, evaluate, portrait)
+09 spotting fakes                fakes (detectors), fakes_net, watermark, governance
+workshop page                    workshop
+
+shared by the chapters
+  faces        FaceWorld: the procedural talking-head renderer, landmarks, true flow, drivers, face framing
+  images       pictures in: loading, uploads, the portraits (the real Mona Lisa, the astronaut, Grace Hopper)
+  driving      a real video as the driver: decode, track 68 landmarks, smooth, the neutral frame
+  judge        the independent judge of animations (dlib's networks, never trained against)
+  tensors      image <-> tensor conversions and the landmark-image tensor (torch)
+  metrics      PSNR, AUC, logistic regression
+  models_dlib  dlib's model files
+  viz, exercises, checkpoints, training, config, errors, fetch   plots, checks, checkpoints, the training loop,
+               modes and the data cache, CourseError, downloads
+
+for maintainers
+  bench        `python -m course_utils.bench SUITE` measures speed, memory and quality
+  tools        notebook hygiene (tools.notebooks), student versions (tools.student), the guide's timing tables
+               (tools.timings), what pip cannot install (tools.system)
 """
 
 from .config import MODE, course_mode, device, seed_everything, data_dir, output_dir

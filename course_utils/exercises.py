@@ -39,7 +39,7 @@ def run_check(title: str, tests: Sequence[Test]) -> None:
             print(f"✎ {title}: not attempted yet — replace the `raise NotImplementedError` with your code.")
             _RESULTS[title] = False
             return
-        except Exception as err:  # a learner's bug: show it as a hint, not a traceback
+        except Exception as err:  # noqa: BLE001 - a learner's bug: show it as a hint, not a traceback
             print(f"✘ {title}: checking '{test.description}' raised {type(err).__name__}: {err}")
             print(f"  Hint: {test.hint}")
             _RESULTS[title] = False

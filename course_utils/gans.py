@@ -25,6 +25,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from .tensors import image_to_tensor, n_params, tensor_to_image
+
 # ----------------------------------------------------------------------------------------------- losses
 
 
@@ -193,7 +195,7 @@ def face_dataset(n_people: int = 8, per_person: int = 128, size: int = FACE_SIZE
     light) of each of the first `n_people` FaceWorld training identities; rendered once, then cached."""
     from . import faces
     from .config import data_dir
-    from .faces.episodes import split_seeds
+    from .faces.splits import split_seeds
 
     path = data_dir() / f"gan_faces_{n_people}x{per_person}_s{seed}_{size}px.npz"
     if path.exists():
@@ -211,16 +213,6 @@ def face_dataset(n_people: int = 8, per_person: int = 128, size: int = FACE_SIZE
     np.savez(tmp, images=images, labels=labels)
     tmp.replace(path)
     return images, labels
-
-
-def to_batch(images: np.ndarray) -> torch.Tensor:
-    """(N, H, W, 3) uint8 -> (N, 3, H, W) float32 in [-1, 1]."""
-    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
-
-
-def to_images(batch: torch.Tensor) -> np.ndarray:
-    """(N, 3, H, W) in [-1, 1] -> (N, H, W, 3) uint8."""
-    return batch.detach().clamp(-1, 1).add(1).mul(127.5).round().byte().permute(0, 2, 3, 1).numpy()
 
 
 class FaceGenerator(nn.Module):
@@ -277,7 +269,7 @@ class ProjectionCritic(nn.Module):
 
 def diversity(batch: torch.Tensor | np.ndarray) -> float:
     """Mean pairwise RMS distance between the images of a batch, in [-1, 1] units (0: all identical)."""
-    x = batch if isinstance(batch, torch.Tensor) else to_batch(batch)
+    x = batch if isinstance(batch, torch.Tensor) else image_to_tensor(batch)
     flat = x.detach().reshape(len(x), -1).float()
     d = torch.cdist(flat, flat) / flat.shape[1] ** 0.5
     n = len(x)
@@ -309,7 +301,7 @@ def sample_faces(gen: FaceGenerator, z: torch.Tensor, y: torch.Tensor) -> np.nda
     was = gen.training
     gen.eval()
     with torch.no_grad():
-        out = to_images(gen(z, y))
+        out = tensor_to_image(gen(z, y))
     gen.train(was)
     return out
 
@@ -320,7 +312,7 @@ def train_faces(gen: FaceGenerator, critic: ProjectionCritic, images: np.ndarray
     """Train a conditional GAN with the hinge loss (Adam, lr 2e-4 for G and 4e-4 for D, β = (0, 0.9): a
     two-time-scale rule) for `seconds` of wall time (or `max_steps`); 20 snapshots of 2 fixed z's per person."""
     torch.manual_seed(seed)
-    data, y_all = to_batch(images), torch.from_numpy(labels)
+    data, y_all = image_to_tensor(images), torch.from_numpy(labels)
     n_classes = int(critic.embed.weight.shape[0])
     opt_g = torch.optim.Adam(gen.parameters(), lr=2e-4, betas=(0.0, 0.9))
     opt_d = torch.optim.Adam(critic.parameters(), lr=4e-4, betas=(0.0, 0.9))
@@ -420,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
                "g_loss_last500": round(float(np.mean(run.g_loss[-500:])), 4),
                "diversity_real_per_person": round(real_div, 4), "diversity_fake_per_person": round(fake_div, 4),
                "people": args.people, "train_images": len(images),
-               "gen_params": sum(p.numel() for p in gen.parameters())}
+               "gen_params": n_params(gen)}
     cmd = COMMAND + (f" --minutes {args.minutes:g}" if args.minutes != 10 else "")
     path = save_checkpoint(state, CHECKPOINT, command=cmd, seed=args.seed, metrics=metrics, wall_seconds=run.seconds,
                            notes="conditional GAN on 32 px FaceWorld faces, 8 people; hinge loss, projection critic "

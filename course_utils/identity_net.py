@@ -28,6 +28,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .errors import CourseError
+from .metrics import auc
+from .tensors import image_to_tensor, n_params
 from .training import continued, half_state, optimise, train_arguments
 
 CHECKPOINT_NAME = "identity"
@@ -86,41 +88,31 @@ class CosFaceHead(nn.Module):
         return F.cross_entropy(SCALE * cos, labels)
 
 
-def n_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
 # ----------------------------------------------------------------------------- faces in
 
-ZOOM = 1.45  # tighter than images.align_face's framing: forehead to chin, little hair, no shirt
+ZOOM = 1.45  # tighter than the course's canonical framing (faces.framing): forehead to chin, little hair, no shirt
 
 
 def align(image: np.ndarray, landmarks: np.ndarray, size: int = SIZE) -> np.ndarray:
     """The face crop the network reads: (size, size, 3) uint8 from any (H, W, 3) uint8 image and its (68, 2)
-    px landmarks, with the eyes, nose tip and mouth corners at fixed places (images.CANONICAL_POINTS, zoomed)."""
-    from .images import CANONICAL_POINTS, array_to_rgb, five_points, similarity_transform
+    px landmarks, with the eyes, nose tip and mouth corners at fixed places (faces.framing.canonical_points,
+    zoomed by ZOOM; faces.framing.frame_face with its default bilinear sampling and reflected edges)."""
+    from .faces.framing import canonical_points, frame_face
+    from .images import array_to_rgb
 
-    target = (0.5 + (CANONICAL_POINTS - 0.5) * ZOOM) * size
-    matrix = similarity_transform(five_points(landmarks), target)
-    image = array_to_rgb(np.asarray(image))
-    scale = float(np.hypot(matrix[0, 0], matrix[1, 0]))
-    if scale < 0.7:  # shrink first with area averaging, so a big photo does not alias
-        h, w = image.shape[:2]
-        image = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-        matrix = matrix.copy()
-        matrix[:, :2] /= scale
-    return cv2.warpAffine(image, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    return frame_face(array_to_rgb(np.asarray(image)), landmarks, canonical_points(size, ZOOM), size)[0]
 
 
 def to_input(crops: np.ndarray) -> torch.Tensor:
-    """(N, 64, 64, 3) or (64, 64, 3) uint8 crops -> (N, 3, 64, 64) float in [-1, 1]."""
+    """(N, 64, 64, 3) or (64, 64, 3) uint8 crops -> (N, 3, 64, 64) float in [-1, 1] (tensors.image_to_tensor),
+    after checking they are the network's aligned crops."""
     crops = np.asarray(crops)
     if crops.ndim == 3:
         crops = crops[None]
     if crops.shape[1:] != (SIZE, SIZE, 3):
         raise CourseError(f"The identity network reads aligned {SIZE} × {SIZE} colour crops (identity_net.align), "
                           f"not arrays of shape {crops.shape[1:]}.")
-    return torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+    return image_to_tensor(crops)
 
 
 def embed(model: IdentityNet, crops: np.ndarray, batch: int = 256) -> np.ndarray:
@@ -185,7 +177,7 @@ def render_crops(seeds, per_identity: int, seed: int = 0, max_yaw: float = 30.0,
 def cached_crops(split: str, n_identities: int, per_identity: int, seed: int = 0, verbose: bool = True):
     """render_crops of the first n identities of a FaceWorld split, cached in the data cache."""
     from .config import data_dir
-    from .faces.episodes import split_seeds
+    from .faces.splits import split_seeds
 
     path = Path(data_dir()) / f"identity_{split}_{n_identities}x{per_identity}_s{seed}.npz"
     if path.exists():
@@ -218,16 +210,6 @@ def augment(crops: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- evaluation
 
-def roc_auc(scores: np.ndarray, positive: np.ndarray) -> float:
-    """Area under the ROC curve: the chance that a random positive scores above a random negative (ties half)."""
-    from scipy.stats import rankdata
-
-    ranks = rankdata(scores)
-    pos = np.asarray(positive, bool)
-    n_pos, n_neg = pos.sum(), (~pos).sum()
-    return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
 def verification(model: IdentityNet, crops: np.ndarray, labels: np.ndarray, n_pairs: int = 2000, seed: int = 0,
                  threshold: float | None = None) -> dict[str, float]:
     """Face verification on held-out people: half the pairs the same person, half different. Returns the
@@ -255,7 +237,7 @@ def verification(model: IdentityNet, crops: np.ndarray, labels: np.ndarray, n_pa
         accs = [np.mean((sims >= t) == same) for t in cands]
         threshold = float(cands[int(np.argmax(accs))])
     return {"accuracy": float(np.mean((sims >= threshold) == same)), "threshold": float(threshold),
-            "auc": roc_auc(sims, same), "same_mean": float(sims[same].mean()),
+            "auc": auc(sims[~same], sims[same]), "same_mean": float(sims[same].mean()),
             "different_mean": float(sims[~same].mean()), "pairs": int(n_pairs)}
 
 

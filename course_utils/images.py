@@ -6,7 +6,10 @@
     portrait(name)              'astronaut' (ships with scikit-image), 'mona_lisa' (data cache, download
                                 where the network allows, else a labelled stand-in) or an uploaded name
     save_upload(data, name)     keep a learner's upload in the data cache (never overwriting one)
-    align_face(image, points)   crop a face to the course's canonical framing from its 68 landmarks
+    upload_widget(on_image)     an upload button for a notebook: each picture read, handed to on_image,
+                                anything wrong said in one sentence
+
+Framing a face from its landmarks lives in faces.framing (frame_face).
 
 Everything a learner can get wrong raises CourseError with one sentence.
 """
@@ -30,12 +33,6 @@ MAX_SIDE = 1024
 # Refuse to decode more pixels than this at all (a 20 000 x 20 000 PNG would need 1.2 GB as RGB).
 MAX_PIXELS = 120_000_000
 MAX_FILE_BYTES = 60 * 2**20
-
-# Canonical framing, as fractions of the crop's side: where align_face puts the eye centres, the nose
-# tip and the mouth corners. The head fills the middle, with room for hair above and chin below.
-CANONICAL_POINTS = np.array(
-    [[0.385, 0.42], [0.615, 0.42], [0.50, 0.545], [0.415, 0.65], [0.585, 0.65]], dtype=np.float32
-)
 
 
 def _describe(source) -> str:
@@ -73,7 +70,8 @@ def load_image(source, max_side: int | None = MAX_SIDE) -> np.ndarray:
         if path.is_dir():
             raise CourseError(f"{path} is a folder, not an image file; pick one picture inside it.")
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise CourseError(f"{what} is {path.stat().st_size / 2**20:.0f} MB, more than the {MAX_FILE_BYTES // 2**20} MB the course accepts; save a smaller copy (for example 2000 pixels wide) and try again.")
+            raise CourseError(f"{what} is {path.stat().st_size / 2**20:.0f} MB, more than the {MAX_FILE_BYTES // 2**20} MB "
+                              "the course accepts; save a smaller copy (for example 2000 pixels wide) and try again.")
         data = path.read_bytes()
     elif isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
@@ -84,7 +82,8 @@ def load_image(source, max_side: int | None = MAX_SIDE) -> np.ndarray:
     if not data:
         raise CourseError(f"{what} is empty (0 bytes); upload the picture again.")
     if len(data) > MAX_FILE_BYTES:
-        raise CourseError(f"{what} is {len(data) / 2**20:.0f} MB, more than the {MAX_FILE_BYTES // 2**20} MB the course accepts; save a smaller copy and try again.")
+        raise CourseError(f"{what} is {len(data) / 2**20:.0f} MB, more than the {MAX_FILE_BYTES // 2**20} MB "
+                          "the course accepts; save a smaller copy and try again.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -207,17 +206,83 @@ def save_upload(data, name: str = "upload") -> str:
     return stem
 
 
+def upload_name(value) -> str:
+    """The file name in a FileUpload widget's value (ipywidgets 8: a tuple of dicts; 7: a dict of dicts)."""
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        name, item = next(iter(value.items()))
+        return str(item.get("metadata", {}).get("name", name))
+    if isinstance(value, (tuple, list)) and value and isinstance(value[0], dict):
+        return str(value[0].get("name", "upload"))
+    return "upload"
+
+
+def upload_widget(on_image, description: str = "Upload a photo", keep: bool = True):
+    """An upload button for a notebook, with the area under it where its results appear: one call.
+
+    Each picture a learner uploads is read with load_image and handed to on_image(image) ((H, W, 3) uint8),
+    inside the output area, so what on_image prints or shows appears there. When that works and `keep` is
+    True, the picture is kept in the data cache (save_upload: never overwriting an earlier upload). A file
+    that is not a picture, or a CourseError from on_image (no face, say), is printed as one sentence ("✘ …").
+    Returns the widget to display; its .upload and .output are the button and the area."""
+    import ipywidgets as W
+
+    upload = W.FileUpload(accept="image/*", multiple=False, description=description)
+    output = W.Output()
+
+    def handle(change):
+        value = change["new"]
+        if not value:
+            return
+        output.clear_output()
+        with output:
+            try:
+                image = load_image(value)
+                on_image(image)
+                if keep:
+                    save_upload(image, upload_name(value))
+            except CourseError as err:
+                print("✘", err)
+
+    upload.observe(handle, names="value")
+    box = W.VBox([upload, output])
+    box.upload, box.output = upload, output
+    return box
+
+
+BUILT_IN = ("astronaut", "mona_lisa", "grace_hopper")
+MONA_LISA_CREDIT = "Leonardo da Vinci, Mona Lisa (c. 1503–1519, Louvre; public domain)"
+
+
 def available_portraits() -> list[str]:
     """Names portrait() accepts: the built-in ones, then the learner's uploads."""
     uploads = sorted(p.stem for p in uploads_dir().glob("*.png")) if uploads_dir().exists() else []
-    return ["astronaut", "mona_lisa"] + [u for u in uploads if u not in ("astronaut", "mona_lisa")]
+    return list(BUILT_IN) + [u for u in uploads if u not in BUILT_IN]
+
+
+def packaged_mona_lisa_path() -> Path | None:
+    """The painting inside the mvtb-data package (the Machine Vision Toolbox's data, MIT licence; installed by
+    `make lab`): 677 × 700 px, offline. None where the package is not installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("mvtbdata")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "images" / "monalisa.png"
+    return path if path.exists() else None
 
 
 def mona_lisa(allow_download: bool | None = None) -> Portrait:
-    """The Mona Lisa from the data cache; else downloaded where the network allows (never in CI);
-    else a clearly labelled stand-in."""
+    """The real painting: from the installed mvtb-data package (offline, the same everywhere); where that
+    package is missing, the Wikimedia Commons scan from the data cache (downloaded where the network allows,
+    never in CI); only as a last resort a clearly labelled stand-in that says why."""
     from .fetch import MONA_LISA, fetch_item, mona_lisa_path
 
+    packaged = packaged_mona_lisa_path()
+    if packaged is not None:
+        try:
+            return Portrait("mona_lisa", load_image(packaged), f"{MONA_LISA_CREDIT}; image from the mvtb-data package")
+        except CourseError:
+            pass  # a damaged install: try the cache next
     path = mona_lisa_path()
     if allow_download is None:
         allow_download = not os.environ.get("CI")
@@ -225,10 +290,10 @@ def mona_lisa(allow_download: bool | None = None) -> Portrait:
         fetch_item(MONA_LISA, path, timeout=10)
     if path.exists():
         try:
-            return Portrait("mona_lisa", load_image(path), "Leonardo da Vinci, Mona Lisa (public domain; Wikimedia Commons scan)")
+            return Portrait("mona_lisa", load_image(path), f"{MONA_LISA_CREDIT}; Wikimedia Commons scan")
         except CourseError:
             pass  # a damaged cache file: fall through to the stand-in, say so
-    return mona_lisa_stand_in()
+    return mona_lisa_stand_in("the mvtb-data package is not installed and no scan of the painting is cached")
 
 
 def mona_lisa_stand_in(why: str = "the Mona Lisa is not in the data cache and could not be downloaded here") -> Portrait:
@@ -237,7 +302,8 @@ def mona_lisa_stand_in(why: str = "the Mona Lisa is not in the data cache and co
         "mona_lisa",
         _stand_in(),
         f"STAND-IN: {why}, so this is the astronaut photo painted in sepia; "
-        "run `python -m course_utils.fetch` once when online for the real painting",
+        "install the course with `make lab` (it brings mvtb-data, which holds the painting), or run "
+        "`python -m course_utils.fetch` once when online",
         stand_in=True,
     )
 
@@ -258,7 +324,7 @@ def _stand_in() -> np.ndarray:
 
 
 def portrait(name: str) -> Portrait:
-    """One of available_portraits(): 'astronaut', 'mona_lisa', or an uploaded name."""
+    """One of available_portraits(): 'astronaut', 'mona_lisa', 'grace_hopper', or an uploaded name."""
     key = _safe_name(name)
     if key == "astronaut":
         from skimage import data
@@ -266,53 +332,13 @@ def portrait(name: str) -> Portrait:
         return Portrait("astronaut", data.astronaut(), "Eileen Collins, NASA portrait (public domain; ships with scikit-image)")
     if key == "mona_lisa":
         return mona_lisa()
+    if key == "grace_hopper":
+        import matplotlib.cbook
+
+        with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as f:
+            return Portrait("grace_hopper", load_image(f.read()),
+                            "Grace Hopper, US Navy portrait (public domain; ships with matplotlib)")
     path = uploads_dir() / f"{key}.png"
     if not path.exists():
         raise CourseError(f"There is no portrait called {name!r}; choose one of: {', '.join(available_portraits())}.")
     return Portrait(key, load_image(path), f"your upload ({path.name})")
-
-
-# --------------------------------------------------------------------------------------------------
-# Alignment
-
-
-def five_points(landmarks: np.ndarray) -> np.ndarray:
-    """(68, 2) iBUG landmarks -> (5, 2): eye centres, nose tip, mouth corners."""
-    pts = np.asarray(landmarks, dtype=np.float32)
-    if pts.shape != (68, 2):
-        raise CourseError(f"align_face needs the 68 landmarks as a (68, 2) array, but got {pts.shape}.")
-    return np.stack([pts[36:42].mean(0), pts[42:48].mean(0), pts[30], pts[48], pts[54]])
-
-
-def similarity_transform(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """The 2x3 rotation + uniform scale + translation that best maps src points onto dst (least squares)."""
-    src = np.asarray(src, np.float64)
-    dst = np.asarray(dst, np.float64)
-    mu_s, mu_d = src.mean(0), dst.mean(0)
-    s, d = src - mu_s, dst - mu_d
-    # complex-number form: d ≈ z · s with z = a + ib  (rotation and scale)
-    denom = (s**2).sum()
-    if denom < 1e-12:
-        raise CourseError("The landmarks are all at one point, so no face can be aligned from them.")
-    a = (s[:, 0] * d[:, 0] + s[:, 1] * d[:, 1]).sum() / denom
-    b = (s[:, 0] * d[:, 1] - s[:, 1] * d[:, 0]).sum() / denom
-    rot = np.array([[a, -b], [b, a]])
-    return np.hstack([rot, (mu_d - rot @ mu_s)[:, None]]).astype(np.float32)
-
-
-def align_face(image: np.ndarray, landmarks: np.ndarray, size: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Crop a face to the canonical framing: returns (crop (size, size, 3) uint8, landmarks moved into the
-    crop (68, 2) float32, the 2x3 matrix from image to crop pixels)."""
-    import cv2
-
-    image = array_to_rgb(image)
-    matrix = similarity_transform(five_points(landmarks), CANONICAL_POINTS * size)
-    source, warp = image, matrix.copy()
-    scale = float(np.hypot(matrix[0, 0], matrix[1, 0]))
-    if scale < 0.7:  # shrink first with area averaging, so a big photo does not alias in the warp
-        h, w = image.shape[:2]
-        source = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-        warp[:, :2] /= scale
-    crop = cv2.warpAffine(source, warp, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    pts = np.asarray(landmarks, np.float32) @ matrix[:, :2].T + matrix[:, 2]
-    return crop, pts.astype(np.float32), matrix

@@ -42,6 +42,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .errors import CourseError
+from .tensors import image_to_tensor, n_params
 from .training import continued, half_state, optimise, train_arguments
 
 INPUT_SIZE = 64
@@ -152,20 +154,7 @@ class LandmarkNet(nn.Module):
         return self.head(a)
 
 
-def n_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
 # ----------------------------------------------------------------------------- data
-
-def to_input(images: np.ndarray) -> torch.Tensor:
-    """uint8 (B, H, W, 3) or (H, W, 3) -> float (B, 3, H, W) in [-1, 1]."""
-    images = np.asarray(images)
-    if images.ndim == 3:
-        images = images[None]
-    x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float()
-    return x / 127.5 - 1.0
-
 
 def render_set(seeds, frames_per_identity: int, seed: int, size: int = INPUT_SIZE, max_yaw: float = MAX_YAW,
                verbose: bool = False):
@@ -208,14 +197,14 @@ def _cached_set(tag: str, seeds, frames_per_identity: int, seed: int, verbose: b
 
 def train_set(n_identities: int = 240, frames: int = 20, seed: int = 0):
     """Cached renders of the first n train identities (FaceWorld split 'train')."""
-    from .faces.episodes import SPLITS
+    from .faces.splits import SPLITS
 
     return _cached_set("train", SPLITS["train"][:n_identities], frames, seed)
 
 
 def test_set(n_identities: int = 100, frames: int = 2, seed: int = 12345):
     """Cached renders of held-out test identities (split 'test'; never seen in training)."""
-    from .faces.episodes import SPLITS
+    from .faces.splits import SPLITS
 
     return _cached_set("test", SPLITS["test"][:n_identities], frames, seed)
 
@@ -248,7 +237,7 @@ def augment(images: np.ndarray, points: np.ndarray, rng: np.random.Generator, st
         if rng.random() < 0.3 * strength:
             img = img + rng.normal(0, rng.uniform(2, 8), img.shape)
         out[i] = img
-    x = torch.from_numpy(np.clip(out, 0, 255)).permute(0, 3, 1, 2) / 127.5 - 1.0
+    x = image_to_tensor(np.clip(out, 0, 255))
     return x.contiguous(), torch.from_numpy(pts.astype(np.float32))
 
 
@@ -257,9 +246,11 @@ def augment(images: np.ndarray, points: np.ndarray, rng: np.random.Generator, st
 @torch.no_grad()
 def predict(model: nn.Module, images: np.ndarray, batch: int = 256) -> torch.Tensor:
     """Points (B, 68, 2) in pixels for uint8 images (B, 64, 64, 3) or one (64, 64, 3)."""
-    x = to_input(images)
+    images = np.asarray(images)
+    x = image_to_tensor(images[None] if images.ndim == 3 else images)
     if x.shape[-1] != INPUT_SIZE or x.shape[-2] != INPUT_SIZE:
-        raise ValueError(f"LandmarkNet expects {INPUT_SIZE}x{INPUT_SIZE} FaceWorld-framed images, got {tuple(x.shape[-2:])}")
+        raise CourseError(f"LandmarkNet reads {INPUT_SIZE} × {INPUT_SIZE} FaceWorld-framed pictures, not "
+                          f"{x.shape[-2]} × {x.shape[-1]}: crop the face first (landmarks.crop_for_box).")
     model.eval()
     return torch.cat([heatmaps_to_points(model(x[i:i + batch])) for i in range(0, len(x), batch)])
 
@@ -298,7 +289,7 @@ def evaluate(model: nn.Module, n: int = 200, seed: int = 12345, n_identities: in
     if n_id == 100 and frames == 2:
         images, points = test_set(100, 2, seed)
     else:
-        from .faces.episodes import SPLITS
+        from .faces.splits import SPLITS
         images, points = render_set(SPLITS["test"][:n_id], frames, seed)
     images, points = images[:n], points[:n]
     e = nme(predict(model, images).numpy(), points)

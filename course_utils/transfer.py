@@ -59,7 +59,7 @@ def render_smile_crops(n_identities: int, per_identity: int, seed: int = 0, spli
     "label": (N,) int 1 = smiling}, rendered at 128 px. The background is replaced by random noise, as in
     the identity network's training, so that nobody is recognised by the wall behind them."""
     from . import faces
-    from .faces.episodes import split_seeds
+    from .faces.splits import split_seeds
     from .identity_net import noise_background, align
 
     rng = np.random.default_rng([int(seed), 0x5A11E])
@@ -187,7 +187,9 @@ def frozen_features(model, crops: np.ndarray, batch: int = 256) -> dict[str, np.
 
 def logistic_regression(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, iters: int = 100, n_classes: int | None = None):
     """L2-regularised (multinomial) logistic regression on standardised features, by L-BFGS.
-    Returns (W (D, C), b (C,), mean (D,), scale (D,)): logits(z) = ((z − mean) / scale) @ W + b."""
+    Returns (W (D, C), b (C,), mean (D,), scale (D,)): logits(z) = ((z − mean) / scale) @ W + b.
+    (Not metrics.fit_logistic: that one is two-class, class-balanced and solved by Newton's method in numpy;
+    this probe is multinomial, on torch, and its numbers are the chapter's.)"""
     n_classes = n_classes or int(np.max(y)) + 1
     mean, scale = x.mean(0), x.std(0) + 1e-3
     a = torch.as_tensor((x - mean) / scale, dtype=torch.float32)

@@ -8,6 +8,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .errors import CourseError
+
 COURSE_COLORS = ["#1f5f8b", "#e07a1f", "#3a9a5b", "#c0392b", "#7d5ba6", "#8c6d31", "#d35d9b", "#5f6b73"]
 
 
@@ -110,7 +112,7 @@ def animation(frames: Sequence[np.ndarray], fps: float = 25.0, name: str | None 
 
     frames = [np.asarray(f, dtype=np.uint8) for f in frames]
     if not frames:
-        raise ValueError("animation needs at least one frame")
+        raise CourseError("animation got no frames: pass a list of at least one (H, W, 3) picture.")
     pictures = [gif_frame(f) for f in frames]
     buf = io.BytesIO()
     pictures[0].save(buf, format="GIF", save_all=True, append_images=pictures[1:], duration=1000.0 / fps, loop=0)

@@ -30,15 +30,13 @@ whole photo: it is what the learner looks at, and it keeps every frame fast.
 
 from __future__ import annotations
 
-import functools
-
 import cv2
 import numpy as np
 
-from . import faces
 from .errors import CourseError
 from .faces import warp as warp_image
-from .images import similarity_transform
+from .faces.drivers import AVERAGE_PERSON, faceworld_driver, faceworld_landmarks
+from .faces.framing import crop_with_matrix, move_points, similarity_transform
 
 __all__ = [
     "border_points", "piecewise_affine_flow", "ThinPlateSpline", "tps_flow", "warp_image", "landmark_warp",
@@ -230,37 +228,11 @@ def transfer_motion(portrait_points, driver_points, driver_reference) -> np.ndar
     portrait = np.asarray(portrait_points, np.float32)
     ref = np.asarray(driver_reference, np.float32)
     drv = np.asarray(driver_points, np.float32)
+    if portrait.shape != (68, 2) or ref.shape != (68, 2) or drv.shape[-2:] != (68, 2):
+        raise CourseError(f"Motion transfer needs 68 landmarks (68, 2) for the portrait and the driver's reference and "
+                          f"(T, 68, 2) or (68, 2) for the driver, not {portrait.shape}, {ref.shape} and {drv.shape}.")
     lin = similarity_transform(ref, portrait)[:, :2]
     return (portrait + (drv - ref) @ lin.T).astype(np.float32)
-
-
-AVERAGE_PERSON = faces.Identity(seed=0)
-_REF_SIZE = 256
-
-
-@functools.lru_cache(maxsize=4096)
-def faceworld_landmarks(identity: faces.Identity = AVERAGE_PERSON, smile=0.0, jaw_open=0.0, brow_raise=0.0,
-                        blink_left=0.0, blink_right=0.0, yaw=0.0, pitch=0.0, roll=0.0) -> np.ndarray:
-    """(68, 2) float32 landmarks of a FaceWorld person at 256 px, from the posed mesh alone (no pixels
-    rendered; about 1 ms, memoised). Read-only."""
-    from .faces import mesh as M
-    from .faces import renderer as R
-
-    frame = faces.Frame(faces.Pose(yaw=yaw, pitch=pitch, roll=roll),
-                        faces.Expression(jaw_open=jaw_open, smile=smile, blink_left=blink_left,
-                                         blink_right=blink_right, brow_raise=brow_raise))
-    model = M.face_model(identity, R.lod_for(_REF_SIZE))
-    posed = R.pose_mesh(model, frame, _REF_SIZE, normals=False)
-    out = posed.xy[model.landmark_vertex].astype(np.float32)
-    out.setflags(write=False)
-    return out
-
-
-def _driver_points(identity, frame: faces.Frame) -> np.ndarray:
-    e, p = frame.expression, frame.pose
-    return faceworld_landmarks(identity, round(e.smile, 4), round(e.jaw_open, 4), round(e.brow_raise, 4),
-                               round(e.blink_left, 4), round(e.blink_right, 4),
-                               round(p.yaw, 3), round(p.pitch, 3), round(p.roll, 3))
 
 
 def expression_points(portrait_points, smile=0., jaw_open=0., brow_raise=0., blink=0., yaw=0., pitch=0.,
@@ -479,14 +451,8 @@ class PortraitAnimator:
             # image -> crop: crop pixel centres at integer coordinates
             c = (self.work_size - 1) / 2
             self.matrix = np.array([[scale, 0, c - scale * cx], [0, scale, c - scale * cy]], np.float32)
-        source, m = image, self.matrix.copy()
-        if scale < 0.7:  # shrink first with area averaging, so a big photo does not alias
-            h, w = image.shape[:2]
-            source = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-            m[:, :2] /= scale
-        self.crop = cv2.warpAffine(source, m, (self.work_size, self.work_size), flags=cv2.INTER_LINEAR,
-                                   borderMode=cv2.BORDER_REPLICATE)
-        self.points = (points @ self.matrix[:, :2].T + self.matrix[:, 2]).astype(np.float32)
+        self.crop = crop_with_matrix(image, self.matrix, self.work_size, cv2.INTER_LINEAR, cv2.BORDER_REPLICATE, scale)
+        self.points = move_points(points, self.matrix)
         inset = 0.03 * self.work_size  # anchors stay inside the crop, clear of the fixed border points
         self.anchors = np.clip(face_anchor_points(self.points), inset, self.work_size - 1 - inset)
         # the warp fades out past the ring of anchors, so a spline's far-reaching bend leaves the background be
@@ -548,12 +514,5 @@ class PortraitAnimator:
         """(portrait frames, FaceWorld driver images): drive the portrait by a FaceWorld person talking
         (faces.talking_frames(n_frames, fps, seed)); head rotations scaled by head_motion, since a 2-D
         warp cannot turn a head far."""
-        person = faces.sample_identity(seed)
-        frames = faces.talking_frames(n_frames, fps, seed)
-        frames = [faces.Frame(faces.Pose(yaw=f.pose.yaw * head_motion, pitch=f.pose.pitch * head_motion,
-                                         roll=f.pose.roll * head_motion), f.expression, f.light) for f in frames]
-        drv = np.stack([_driver_points(person, f) for f in frames])
-        ref = faceworld_landmarks(person)
-        portrait = self.drive(drv, ref)
-        driver = [faces.render(person, f, driver_size).image for f in frames] if driver_size else []
-        return portrait, driver
+        images, drv, ref = faceworld_driver(n_frames, seed, head_motion, driver_size, fps)
+        return self.drive(drv, ref), list(images) if driver_size else []

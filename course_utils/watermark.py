@@ -1,7 +1,7 @@
 """An invisible watermark, written from scratch: spread-spectrum bits in the mid frequencies of a picture.
 
     marked = embed(image, "AI!?", key=42)          # (H, W, 3) uint8, PSNR about 42 dB at strength 2
-    found = detect(marked, key=42)                 # Detection(found=True, p_value≈0, bits=..., ...)
+    found = read(marked, key=42)                   # MarkReading(found=True, p_value≈0, bits=..., ...)
     bits_to_text(found.bits)                       # 'AI!?'
 
 How it works (Cox, Kilian, Leighton and Shamoon 1997 spread the same way):
@@ -12,7 +12,7 @@ How it works (Cox, Kilian, Leighton and Shamoon 1997 spread the same way):
 3. Embedding adds amplitude × chip × (±1 for the bit) to each of a bit's coefficients, scaled so that
    `strength` is (about) the root-mean-square change of Y in grey levels, and first removes the
    picture's own chance correlation with those chips ('improved spread spectrum'); inverse DCT; RGB.
-4. Detection correlates each bit's coefficients with its chips, each coefficient weighted by 1 / the
+4. Reading correlates each bit's coefficients with its chips, each coefficient weighted by 1 / the
    picture's power at its frequency (fine frequencies hide the mark less). Half the coefficients carry a
    'pilot' that is always +1. Without the key the chips are random, so for an unmarked picture the
    pilot's normalised correlation z is standard normal: the threshold for a chosen false-positive rate
@@ -31,6 +31,7 @@ import numpy as np
 from scipy import fft, stats
 
 from .errors import CourseError
+from .metrics import psnr  # the one PSNR; chapter 09 calls it watermark.psnr
 
 BAND = (0.06, 0.30)  # normalised DCT radius: 0 the average colour, 1 the finest detail (Nyquist)
 N_BITS = 32
@@ -135,7 +136,7 @@ def embed(image, message: str | np.ndarray, key: int, strength: float = 2.0, n_b
 
 
 @dataclass
-class Detection:
+class MarkReading:
     """found: the pilot's z above the threshold for the false-positive rate asked for; p_value: how likely
     a picture without this key's mark scores at least this high; score: the pilot's normalised
     correlation z (about N(0, 1) on unmarked pictures); bits (n_bits,) the sign of each bit's z;
@@ -154,13 +155,13 @@ class Detection:
 
 
 def threshold(fpr: float = DEFAULT_FPR) -> float:
-    """The pilot score above which detect() says 'found': P(z > threshold) = fpr for z ~ N(0, 1)."""
+    """The pilot score above which read() says 'found': P(z > threshold) = fpr for z ~ N(0, 1)."""
     if not 0 < fpr < 1:
         raise CourseError(f"The false-positive rate must be between 0 and 1, not {fpr}.")
     return float(stats.norm.isf(fpr))
 
 
-def detect(image, key: int, n_bits: int = N_BITS, fpr: float = DEFAULT_FPR) -> Detection:
+def read(image, key: int, n_bits: int = N_BITS, fpr: float = DEFAULT_FPR) -> MarkReading:
     """Look for `key`'s watermark in an (H, W, 3) image. fpr: the false-positive rate accepted on
     unmarked pictures (the threshold on the pilot's z is set from it). Needs no original and no message."""
     rgb = _as_rgb(image)
@@ -172,17 +173,8 @@ def detect(image, key: int, n_bits: int = N_BITS, fpr: float = DEFAULT_FPR) -> D
     energy = np.bincount(bit, weights=(w * c) ** 2, minlength=n_bits + 1)
     z = corr / np.sqrt(energy + 1e-12)
     score = float(z[-1])
-    return Detection(found=score > threshold(fpr), p_value=float(stats.norm.sf(score)), score=score,
+    return MarkReading(found=score > threshold(fpr), p_value=float(stats.norm.sf(score)), score=score,
                      bits=(z[:-1] > 0).astype(np.int64), z=z[:-1])
-
-
-def psnr(reference, image) -> float:
-    """Peak signal-to-noise ratio in dB between two uint8 images (higher: more alike; ∞ if identical)."""
-    a, b = _as_rgb(reference, "reference").astype(np.float64), _as_rgb(image).astype(np.float64)
-    if a.shape != b.shape:
-        raise CourseError(f"psnr needs two images of the same size, not {a.shape} and {b.shape}.")
-    mse = np.mean((a - b) ** 2)
-    return float("inf") if mse == 0 else float(10 * np.log10(255.0 ** 2 / mse))
 
 
 # ----------------------------------------------------------------------------- attacks a picture meets anyway
@@ -214,7 +206,7 @@ def test_pictures(n_faces: int = 4, size: int = 256, seed: int = 0) -> list[tupl
     from skimage import data as skdata
 
     from . import faces
-    from .faces.episodes import split_seeds
+    from .faces.splits import split_seeds
 
     out = []
     for name in ("astronaut", "coffee", "chelsea", "rocket", "camera", "immunohistochemistry"):
@@ -222,7 +214,8 @@ def test_pictures(n_faces: int = 4, size: int = 256, seed: int = 0) -> list[tupl
         pic = np.repeat(pic[..., None], 3, 2) if pic.ndim == 2 else pic[..., :3]
         s = min(pic.shape[:2])
         y0, x0 = (pic.shape[0] - s) // 2, (pic.shape[1] - s) // 2
-        out.append((name, cv2.resize(np.ascontiguousarray(pic[y0:y0 + s, x0:x0 + s]), (size, size), interpolation=cv2.INTER_AREA)))
+        out.append((name, cv2.resize(np.ascontiguousarray(pic[y0:y0 + s, x0:x0 + s]), (size, size),
+                                     interpolation=cv2.INTER_AREA)))
     rng = np.random.default_rng(seed)
     for s in (split_seeds("test", n_faces) if n_faces else []):
         out.append((f"faceworld_{s}", faces.render(faces.sample_identity(s), faces.random_frame(rng), size).image))
@@ -250,7 +243,7 @@ def robustness(pictures, key: int = 7, strength: float = 2.0, qualities=(95, 75,
         psnrs.append(psnr(pic, m))
     rows = []
     for name, param, attack in attacks:
-        found = [detect(attack(m), key, n_bits, fpr) for m in marked]
+        found = [read(attack(m), key, n_bits, fpr) for m in marked]
         rows.append({"attack": name, "param": param, "detected": float(np.mean([d.found for d in found])),
                      "bit_accuracy": float(np.mean([d.bit_accuracy(b) for d, b in zip(found, messages)])),
                      "psnr": float(np.mean(psnrs))})
@@ -258,7 +251,7 @@ def robustness(pictures, key: int = 7, strength: float = 2.0, qualities=(95, 75,
 
 
 def false_positive_rate(pictures, keys=range(50), fpr: float = DEFAULT_FPR, n_bits: int = N_BITS) -> tuple[float, int]:
-    """How often detect() says 'found' on unmarked pictures over many keys: (share flagged, checks)."""
+    """How often read() says 'found' on unmarked pictures over many keys: (share flagged, checks)."""
     pics = [p[1] if isinstance(p, tuple) else p for p in pictures]
-    flags = [detect(pic, k, n_bits, fpr).found for pic in pics for k in keys]
+    flags = [read(pic, k, n_bits, fpr).found for pic in pics for k in keys]
     return float(np.mean(flags)), len(flags)

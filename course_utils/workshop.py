@@ -62,7 +62,7 @@ def clip_by_label(label: str) -> Clip:
 @functools.lru_cache(maxsize=len(CLIPS))
 def driving_clip(clip: Clip):
     """(driver images (T, 128, 128, 3) uint8, landmarks (T, 68, 2), neutral landmarks (68, 2)) of one clip."""
-    from .talking_heads.portrait import faceworld_driver
+    from .faces.drivers import faceworld_driver
 
     return faceworld_driver(n_frames=clip.n_frames, seed=clip.seed, head_motion=clip.head_motion, size=128)
 
@@ -101,7 +101,8 @@ def one_sentence(err: BaseException, doing: str = "working") -> str:
     if isinstance(err, CourseError):
         return str(err).strip()
     detail = " ".join(str(err).split())[:160]
-    return f"Something went wrong while {doing} ({type(err).__name__}{': ' + detail if detail else ''}); try another picture or clip."
+    return (f"Something went wrong while {doing} ({type(err).__name__}{': ' + detail if detail else ''}); "
+            "try another picture or clip.")
 
 
 def upscale(frame: np.ndarray, size: int = 256) -> np.ndarray:
@@ -116,7 +117,9 @@ def gif_html(frames, caption: str, fps: float = FPS, width: int = DISPLAY) -> st
     from . import viz
 
     img = viz.animation(frames, fps=fps, width=width).data
-    return f'<figure style="margin:0">{img}<figcaption style="max-width:{width}px;line-height:1.35;font-size:13px;margin-top:4px">{caption}</figcaption></figure>'
+    return (f'<figure style="margin:0">{img}'
+            f'<figcaption style="max-width:{width}px;line-height:1.35;font-size:13px;margin-top:4px">'
+            f'{caption}</figcaption></figure>')
 
 
 def still_html(image, caption: str, width: int = DISPLAY, caption_width: int | None = None) -> str:
@@ -130,7 +133,8 @@ def still_html(image, caption: str, width: int = DISPLAY, caption_width: int | N
     Image.fromarray(np.asarray(image, np.uint8)).save(buf, format="PNG")
     src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
     return (f'<figure style="margin:0"><img src="{src}" width="{width}" alt="{caption}">'
-            f'<figcaption style="max-width:{caption_width or width}px;line-height:1.35;font-size:13px;margin-top:4px">{caption}</figcaption></figure>')
+            f'<figcaption style="max-width:{caption_width or width}px;line-height:1.35;font-size:13px;margin-top:4px">'
+            f'{caption}</figcaption></figure>')
 
 
 def placeholder_html(text: str, width: int = DISPLAY) -> str:
@@ -273,7 +277,7 @@ def quiz_kinds() -> tuple[str, ...]:
 def _person_and_frames(seed: int, size: int):
     """A test-split FaceWorld person (never seen in training), a neutral frame and an expressive one."""
     from . import faces
-    from .faces.episodes import split_seeds
+    from .faces.splits import split_seeds
 
     rng = np.random.default_rng([seed, 0xFA])
     people = split_seeds("test")
@@ -290,11 +294,13 @@ def _person_and_frames(seed: int, size: int):
 def _fake_and_real(rnd: Round) -> tuple[np.ndarray, np.ndarray]:
     import cv2
 
+    from .faces.framing import crop_with_matrix, move_points
+
     if rnd.kind == "gan":
         import torch
 
         from . import faces, gans
-        from .faces.episodes import split_seeds
+        from .faces.splits import split_seeds
 
         gen, _, _ = _face_gan()
         rng = np.random.default_rng([rnd.seed, 0x6A])
@@ -309,27 +315,25 @@ def _fake_and_real(rnd: Round) -> tuple[np.ndarray, np.ndarray]:
 
         _, neutral, expressive = _person_and_frames(rnd.seed, 256)
         anim = PortraitAnimator(neutral.image, points=neutral.landmarks)
-        m = anim.matrix
-        real = cv2.warpAffine(expressive.image, m, (anim.work_size, anim.work_size), flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_REPLICATE)
-        fake = anim.render(expressive.landmarks @ m[:, :2].T + m[:, 2])
+        m = anim.matrix  # the real expressive frame framed exactly as the animator framed the neutral one
+        real = crop_with_matrix(expressive.image, m, anim.work_size, cv2.INTER_LINEAR, cv2.BORDER_REPLICATE)
+        fake = anim.render(move_points(expressive.landmarks, m))
         return fake, real
     if rnd.kind == "talking_head":
-        from .images import five_points, similarity_transform
-        from .talking_heads.portrait import TalkingPortrait, faceworld_five_points
+        from .faces.drivers import faceworld_five_points
+        from .faces.framing import five_points, similarity_transform
+        from .talking_heads.portrait import TalkingPortrait
 
         gan = talking_head_gan()
         size = gan.config.size
         _, neutral, expressive = _person_and_frames(rnd.seed, 2 * size)
         m = similarity_transform(five_points(neutral.landmarks), faceworld_five_points(size))
 
-        def crop(image):
-            return cv2.warpAffine(cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA),
-                                  np.hstack([m[:, :2] * 2, m[:, 2:]]).astype(np.float32), (size, size),
-                                  flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        def crop(image):  # rendered at twice the size: halved with area averaging, then framed (the matrix doubled)
+            return crop_with_matrix(cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA),
+                                    np.hstack([m[:, :2] * 2, m[:, 2:]]), size, cv2.INTER_LINEAR, cv2.BORDER_REPLICATE)
         tp = TalkingPortrait(neutral.image, points=neutral.landmarks, gan=gan)
-        target = expressive.landmarks @ m[:, :2].T + m[:, 2]
-        return tp.render(target[None])[0], crop(expressive.image)
+        return tp.render(move_points(expressive.landmarks, m)[None])[0], crop(expressive.image)
     if rnd.kind == "photo_warp":
         anim = _astronaut_animator()
         rng = np.random.default_rng([rnd.seed, 0x9A])

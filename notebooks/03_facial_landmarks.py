@@ -54,7 +54,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from IPython.display import display
-from ipywidgets import FileUpload, FloatSlider, Output, interact
+from ipywidgets import FloatSlider, interact
 from skimage import data
 
 from course_utils import faces, landmark_net, landmarks
@@ -62,8 +62,10 @@ from course_utils.checkpoints import read_manifest
 from course_utils.config import by_mode, output_dir, seed_everything
 from course_utils.errors import CourseError
 from course_utils.exercises import Test, run_check
-from course_utils.faces.episodes import split_seeds
-from course_utils.images import load_image, mona_lisa_stand_in, portrait
+from course_utils.faces import split_seeds
+from course_utils.faces.gallery import plot_points
+from course_utils.images import mona_lisa_stand_in, portrait, upload_widget
+from course_utils.tensors import n_params
 from course_utils.viz import save_figure, show_images
 
 CHAPTER = "03_facial_landmarks"
@@ -81,22 +83,6 @@ print("figures from this notebook are saved in", output_dir(CHAPTER))
 
 # %%
 PART_RGB = {name: np.array(rgb) / 255 for name, rgb in faces.PART_COLORS.items()}
-POINT_RGB = np.zeros((68, 3))
-for name, (start, end) in faces.PARTS.items():
-    POINT_RGB[start:end] = PART_RGB[name]
-
-
-def plot_points(ax, image, points, title, numbers=False, color=None, size=18):
-    """Show an image with 68 points on it, coloured by part (or all in `color`)."""
-    ax.imshow(image)
-    ax.scatter(points[:, 0], points[:, 1], s=size, c=POINT_RGB if color is None else color,
-               edgecolors="black", linewidths=0.5)
-    if numbers:
-        for i, (x, y) in enumerate(points):
-            ax.annotate(str(i), (x, y), xytext=(3, -3), textcoords="offset points", fontsize=7.5,
-                        color="black", bbox=dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.6))
-    ax.set_title(title, fontsize=10)
-    ax.axis("off")
 
 
 person = faces.sample_identity(split_seeds("test", 1)[0])
@@ -201,27 +187,16 @@ save_figure(fig, "astronaut_backends", CHAPTER);
 # of a crash.
 
 # %%
-upload_out = Output()
+def show_landmarks(image):
+    """Detect the landmarks in a picture and draw them (no face: a CourseError, said in one sentence)."""
+    result = landmarks.detect(image)
+    fig, ax = plt.subplots(figsize=(5, 5))
+    plot_points(ax, image, result.faces[0].points, f"Your photo: {result.backend}", size=10)
+    plt.show()
+    print(result)
 
 
-def on_upload(change):
-    """Detect the landmarks in an uploaded picture and draw them; explain in one sentence if it can't."""
-    upload_out.clear_output()
-    with upload_out:
-        try:
-            image = load_image(change["new"])
-            result = landmarks.detect(image)
-            fig, ax = plt.subplots(figsize=(5, 5))
-            plot_points(ax, image, result.faces[0].points, f"Your photo: {result.backend}", size=10)
-            plt.show()
-            print(result)
-        except CourseError as err:
-            print("✘", err)
-
-
-upload = FileUpload(accept="image/*", multiple=False, description="Upload a photo")
-upload.observe(on_upload, names="value")
-display(upload, upload_out)
+display(upload_widget(show_landmarks, "Upload a photo"))
 
 # %% [markdown]
 # Without a browser nobody can upload anything, so here is what the handler does with three bad
@@ -317,7 +292,7 @@ show_source(landmark_net.LandmarkNet)
 HAVE_CHECKPOINT = "landmarks" in read_manifest()
 if HAVE_CHECKPOINT:
     shipped = read_manifest()["landmarks"]
-    print("Loaded the shipped detector:", landmark_net.n_params(landmark_net.load_detector()), "parameters,",
+    print("Loaded the shipped detector:", n_params(landmark_net.load_detector()), "parameters,",
           shipped.get("metrics", {}).get("steps", "?"), "training steps, held-out NME",
           shipped.get("metrics", {}).get("nme_test", "?"))
 else:

@@ -58,16 +58,17 @@ import cv2
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
-from ipywidgets import Dropdown, FileUpload, FloatSlider, Output, interact
+from ipywidgets import Dropdown, FloatSlider, interact
 from skimage import data
 
-from course_utils import faces, warps
+from course_utils import warps
 from course_utils import flow as fl
 from course_utils.config import by_mode, output_dir, seed_everything
 from course_utils.errors import CourseError
 from course_utils.exercises import Test, run_check
-from course_utils.faces.episodes import split_seeds
-from course_utils.images import available_portraits, load_image, portrait, save_upload
+from course_utils.faces import split_seeds
+from course_utils.images import available_portraits, load_image, portrait, save_upload, upload_widget
+from course_utils.tensors import n_params
 from course_utils.viz import animation, save_figure, show_images, show_source
 
 CHAPTER = "04_pixel_flow"
@@ -195,7 +196,7 @@ print(f"its linear version,       mean |Ix·u + Iy·v + It|:         {np.abs(res
 def lucas_kanade_step(first, second, window=5, min_eigen=1e-4):
     """One Lucas–Kanade solve at every pixel: flow (H, W, 2) for a small motion, 0 where the window is flat."""
     ix, iy, it = fl.gradients(first, second)
-    window_sum = lambda a: cv2.GaussianBlur(a, (window, window), 0)  # a weighted sum over each window
+    window_sum = lambda a: cv2.GaussianBlur(a, (window, window), 0)  # noqa: E731 - a weighted sum over each window
     sxx, sxy, syy = window_sum(ix * ix), window_sum(ix * iy), window_sum(iy * iy)
     sxt, syt = window_sum(ix * it), window_sum(iy * it)
     det = sxx * syy - sxy ** 2
@@ -542,22 +543,9 @@ def add_portrait(source):
     return name
 
 
-upload_out = Output()
-
-
-def on_upload(change):
-    """Add an uploaded portrait to the menu, or say in one sentence why it can't be used."""
-    upload_out.clear_output()
-    with upload_out:
-        try:
-            print(f"✔ added {add_portrait(change['new'])!r} to the portrait menu above")
-        except CourseError as err:
-            print("✘", err)
-
-
-upload = FileUpload(accept="image/*", multiple=False, description="Upload a portrait")
-upload.observe(on_upload, names="value")
-display(upload, upload_out)
+# add_portrait keeps the picture itself, once it has found a face: keep=False
+display(upload_widget(lambda image: print(f"✔ added {add_portrait(image)!r} to the portrait menu above"),
+                      "Upload a portrait", keep=False))
 
 # %% [markdown]
 # Without a browser nobody can upload anything, so here is what happens to two bad uploads: a file that
@@ -668,7 +656,7 @@ from course_utils.flow import net
 
 try:
     flow_net = net.load_flow_net()
-    print(f"loaded the shipped flow network: {net.n_params(flow_net):,} parameters")
+    print(f"loaded the shipped flow network: {n_params(flow_net):,} parameters")
 except CourseError as err:
     flow_net = None
     print("✘", err, "\nThe rest of this section then shows only the methods that need no checkpoint.")

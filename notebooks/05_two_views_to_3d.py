@@ -53,15 +53,17 @@ from course_utils import setup_notebook
 MODE = setup_notebook()
 
 # %%
+from functools import partial
+
 import matplotlib.pyplot as plt
 import numpy as np
 from ipywidgets import FloatSlider, interact
 
 from course_utils import faces, views
 from course_utils.config import by_mode, output_dir, seed_everything
-from course_utils.errors import CourseError
 from course_utils.exercises import Test, run_check
-from course_utils.faces.episodes import split_seeds
+from course_utils.faces import split_seeds
+from course_utils.faces.gallery import plot_points
 from course_utils.faces.renderer import lod_for
 from course_utils.viz import animation, save_figure, show_source
 
@@ -105,13 +107,7 @@ for name, view, P in [("view A", view_a, P_a), ("view B", view_b, P_b)]:
     print(f"{name}: our projection of the 3-D landmarks vs the renderer's landmarks: largest gap {gap:.5f} px")
 
 # %%
-def show_points(ax, image, points, title, color="lime", size=10, label=None):
-    """An image with points on it and a title (pixel axes hidden)."""
-    ax.imshow(image)
-    ax.scatter(points[:, 0], points[:, 1], s=size, c=color, edgecolors="black", linewidths=0.3, label=label)
-    ax.set_title(title, fontsize=10)
-    ax.axis("off")
-
+show_points = partial(plot_points, color="lime", size=10, edge=0.3)  # an image with points on it and a title
 
 fig, axes = plt.subplots(1, 3, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1, 1, 1.15]})
 show_points(axes[0], view_a.image, view_a.landmarks, f"view A: yaw {YAW_A:.0f}°")

@@ -64,6 +64,7 @@ from course_utils.config import by_mode, output_dir, seed_everything
 from course_utils.errors import CourseError
 from course_utils.exercises import Test, run_check
 from course_utils.images import portrait
+from course_utils.tensors import n_params
 from course_utils.viz import save_figure, show_images, show_source
 
 CHAPTER = "06_transfer_learning"
@@ -88,7 +89,7 @@ show_source(identity_net.IdentityNet)
 try:
     net = identity_net.load_identity_net()
     shipped = read_manifest()["identity"]
-    print(f"Loaded the shipped identity network: {identity_net.n_params(net):,} numbers, trained with "
+    print(f"Loaded the shipped identity network: {n_params(net):,} numbers, trained with "
           f"{shipped['metrics'].get('steps', '?')} steps on {shipped['metrics'].get('train_identities', '?')} FaceWorld people;")
     print(f"on pairs of people it never saw it says 'same' or 'different' correctly "
           f"{shipped['metrics'].get('accuracy', float('nan')):.1%} of the time.")

@@ -65,12 +65,13 @@ from course_utils import faces, images
 from course_utils.config import by_mode, output_dir, seed_everything
 from course_utils.errors import CourseError
 from course_utils.exercises import Test, run_check
-from course_utils.faces.episodes import EpisodeDataset, to_image, to_tensor
 from course_utils.talking_heads import (TalkingHeadGAN, feed_forward, fine_tune, get_config, load_curves,
                                         load_talking_heads, perceptual_nets)
 from course_utils.talking_heads import evaluate as ev
 from course_utils.talking_heads import losses
-from course_utils.talking_heads.portrait import TalkingPortrait, faceworld_driver
+from course_utils.talking_heads.episodes import EpisodeDataset
+from course_utils.talking_heads.portrait import TalkingPortrait
+from course_utils.tensors import image_to_tensor, landmark_tensor, tensor_to_image
 from course_utils.viz import animation, save_figure, show_images, show_source
 
 CHAPTER = "08_few_shot_talking_heads"
@@ -352,8 +353,7 @@ except CourseError as err:
 
 # %%
 def to_batch(imgs, pts):
-    return (torch.stack([to_tensor(im) for im in imgs]),
-            torch.stack([to_tensor(faces.landmark_image(p, config.size)) for p in pts]))
+    return torch.stack([image_to_tensor(im) for im in imgs]), landmark_tensor(pts, config.size)
 
 _, wanted = to_batch(video.targets, video.target_points)
 ft_steps = by_mode(config.ft_steps, 150, 200)
@@ -365,7 +365,7 @@ for k in (1, 8):
     ft, history = fine_tune(gan, shots, shot_marks, steps=ft_steps, seed=0)
     timings[k] = time.perf_counter() - t0
     for name, puppet in (("FF", ff), ("FT", ft)):
-        rows.append(np.stack([to_image(x) for x in puppet.animate(wanted)]))
+        rows.append(np.stack([tensor_to_image(x) for x in puppet.animate(wanted)]))
         titles.append(f"{name}, K = {k}")
     print(f"K = {k}: fine-tuning {ft_steps} steps took {timings[k]:.1f} s")
 
@@ -507,7 +507,7 @@ if MODE != "quick":
 # - **GAN**: the meta-trained generator, fine-tuned on the one portrait (K = 1), rendering the driver's landmarks.
 
 # %%
-drv_images, drv_points, drv_ref = faceworld_driver(n_frames=by_mode(30, 50, 75), seed=5, head_motion=0.6, size=192)
+drv_images, drv_points, drv_ref = faces.faceworld_driver(n_frames=by_mode(30, 50, 75), seed=5, head_motion=0.6, size=192)
 ft_portrait_steps = by_mode(50, 150, 300)
 
 
@@ -603,23 +603,13 @@ for name, (_, tp, warp_frames) in clips.items():
 # %%
 import ipywidgets as widgets
 
-upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload a portrait")
-out_upload = widgets.Output()
+
+def upload_talks(image):
+    frames_, _, _ = talk_both_ways(image, "your portrait")
+    display(animation(frames_, fps=12, name="upload_talks", chapter=CHAPTER, width=576))
 
 
-def on_upload(change):
-    with out_upload:
-        out_upload.clear_output()
-        try:
-            image = images.load_image(change["new"])
-            frames_, _, _ = talk_both_ways(image, "your portrait")
-            display(animation(frames_, fps=12, name="upload_talks", chapter=CHAPTER, width=576))
-        except CourseError as err:
-            print(err)
-
-
-upload.observe(on_upload, names="value")
-display(widgets.VBox([upload, out_upload]))
+display(images.upload_widget(upload_talks, "Upload a portrait"))
 
 # %% [markdown]
 # ## 10 · The live puppet
@@ -731,7 +721,7 @@ def my_realism_score(v, W, w0, b, index):
 
 # %%
 _D = gan.discriminator
-_x, _y = torch.stack([to_tensor(im) for im in video.targets[:3]]), wanted[:3]
+_x, _y = torch.stack([image_to_tensor(im) for im in video.targets[:3]]), wanted[:3]
 _idx = torch.tensor([0, 5, 7])
 with torch.no_grad():
     _v, _ = _D.features(_x, _y)

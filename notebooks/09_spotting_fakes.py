@@ -62,9 +62,10 @@ import numpy as np
 import torch
 from IPython.display import Markdown, display
 
-from course_utils import detection, governance, watermark
+from course_utils import fakes, governance, watermark
 from course_utils.config import by_mode, output_dir, seed_everything
 from course_utils.exercises import Test, run_check
+from course_utils.tensors import n_params
 from course_utils.viz import save_figure, show_source
 
 CHAPTER = "09_spotting_fakes"
@@ -92,8 +93,8 @@ print("figures from this notebook are saved in", output_dir(CHAPTER))
 # identities, so every score below is on **people the detector never saw**.
 
 # %%
-data = detection.build_image_set(*PEOPLE)
-sources = [detection.REAL] + data.generators
+data = fakes.build_image_set(*PEOPLE)
+sources = [fakes.REAL] + data.generators
 
 # %%
 test = data.split == "test"
@@ -132,17 +133,17 @@ save_figure(fig, "real_and_fakes", CHAPTER);
 # The feature, in full:
 
 # %%
-show_source(detection.radial_spectrum)
+show_source(fakes.radial_spectrum)
 
 # %%
-spectra = detection.radial_spectrum(data.images)  # (N, 32): one curve per picture
+spectra = fakes.radial_spectrum(data.images)  # (N, 32): one curve per picture
 freqs = np.arange(1, spectra.shape[1] + 1)
-real_mean = spectra[data.source == detection.REAL].mean(0)
+real_mean = spectra[data.source == fakes.REAL].mean(0)
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
 for src in sources:
     curve = spectra[data.source == src].mean(0)
-    axes[0].plot(freqs, curve, label=src, lw=2.5 if src == detection.REAL else 1.5)
-    axes[1].plot(freqs, curve - real_mean, label=src, lw=2.5 if src == detection.REAL else 1.5)
+    axes[0].plot(freqs, curve, label=src, lw=2.5 if src == fakes.REAL else 1.5)
+    axes[1].plot(freqs, curve - real_mean, label=src, lw=2.5 if src == fakes.REAL else 1.5)
 axes[0].set(xlabel="spatial frequency (cycles per 64-px picture)", ylabel="mean log₁₀ power",
             title="Average spectrum of each source")
 axes[1].set(xlabel="spatial frequency (cycles per 64-px picture)", ylabel="log₁₀ power minus the real frames'",
@@ -168,15 +169,15 @@ save_figure(fig, "spectra", CHAPTER);
 # written out (Newton's method, classes weighted equally, a little L2 penalty):
 
 # %%
-show_source(detection.fit_logistic)
+show_source(fakes.fit_logistic)
 
 # %%
 train = data.split == "train"
-spectrum_model = detection.fit_logistic(spectra[train], data.label[train])
-spectrum_scores = detection.predict_logistic(spectrum_model, spectra)
-spectrum_report = detection.evaluate(spectrum_scores, data, "test")
+spectrum_model = fakes.fit_logistic(spectra[train], data.label[train])
+spectrum_scores = fakes.predict_logistic(spectrum_model, spectra)
+spectrum_report = fakes.evaluate(spectrum_scores, data, "test")
 print("Spectrum + logistic regression, on held-out people:")
-print(detection.format_report(spectrum_report))
+print(fakes.format_report(spectrum_report))
 
 # %% [markdown]
 # How to read the table: **detected** is the share of that source's fakes flagged as fake; **accuracy** is
@@ -193,12 +194,12 @@ print(detection.format_report(spectrum_report))
 # looks at the fine residue where resampling leaves its traces, not at faces and hair.
 
 # %%
-cnn, info = detection.train_cnn(data, seconds=CNN_SECONDS)
-cnn_scores = detection.cnn_scores(cnn, data.images)
-cnn_report = detection.evaluate(cnn_scores, data, "test")
-print(f"Small CNN ({detection.n_params(cnn):,} parameters, {info['steps']} steps in {info['seconds']:.0f} s), "
+cnn, info = fakes.train_cnn(data, seconds=CNN_SECONDS)
+cnn_scores = fakes.cnn_scores(cnn, data.images)
+cnn_report = fakes.evaluate(cnn_scores, data, "test")
+print(f"Small CNN ({n_params(cnn):,} parameters, {info['steps']} steps in {info['seconds']:.0f} s), "
       "on held-out people:")
-print(detection.format_report(cnn_report))
+print(fakes.format_report(cnn_report))
 
 # %%
 gens = data.generators
@@ -241,7 +242,7 @@ for src in sources:
 # on **one** generator at a time, then tested on every generator (always on people it never saw).
 
 # %%
-cross = detection.cross_generator(data, features=spectra)
+cross = fakes.cross_generator(data, features=spectra)
 caught = np.array([[cross[a][b]["detected"] for b in gens] for a in gens])
 fig, ax = plt.subplots(figsize=(1.6 * len(gens) + 2.6, 1.1 * len(gens) + 1.4))
 ax.imshow(caught, vmin=0, vmax=1, cmap="RdYlGn")
@@ -256,7 +257,7 @@ ax.set(xlabel="tested on fakes from", ylabel="trained on fakes from",
 ax.grid(False)
 save_figure(fig, "generalisation_gap", CHAPTER);
 print("real test frames passed by each detector:",
-      ", ".join(f"{a} {cross[a][detection.REAL]['passed']:.0%}" for a in gens))
+      ", ".join(f"{a} {cross[a][fakes.REAL]['passed']:.0%}" for a in gens))
 
 # %% [markdown]
 # The diagonal (bold) is the usual report: test fakes from the generator it trained on. Off the diagonal
@@ -270,7 +271,7 @@ print("real test frames passed by each detector:",
 # A gentler version: train on every generator but one, and test on the one left out.
 
 # %%
-gaps = {g: detection.generalisation_gap(data, g, "spectrum", features=spectra) for g in gens}
+gaps = {g: fakes.generalisation_gap(data, g, "spectrum", features=spectra) for g in gens}
 print(f"{'left out':<15}{'seen: acc':>10}{'AUC':>7}{'unseen: acc':>13}{'AUC':>7}{'caught':>8}")
 for g, r in gaps.items():
     print(f"{g:<15}{r['seen_accuracy']:>10.1%}{r['seen_auc']:>7.3f}{r['unseen_accuracy']:>13.1%}"
@@ -289,7 +290,7 @@ for g, r in gaps.items():
 # %%
 gan_sources = [g for g in gens if g in ("gan07", "talking_heads")]
 warp_sources = [g for g in gens if g not in gan_sources]
-cnn_gap = detection.generalisation_gap(data, warp_sources, "cnn", trained_on=gan_sources, seconds=CNN_SECONDS)
+cnn_gap = fakes.generalisation_gap(data, warp_sources, "cnn", trained_on=gan_sources, seconds=CNN_SECONDS)
 print(f"Small CNN trained on {' + '.join(gan_sources)} only: on those generators accuracy "
       f"{cnn_gap['seen_accuracy']:.1%} (AUC {cnn_gap['seen_auc']:.3f}); on the warps, never seen: accuracy "
       f"{cnn_gap['unseen_accuracy']:.1%} (AUC {cnn_gap['unseen_auc']:.3f}), {cnn_gap['unseen_detected']:.0%} "
@@ -308,12 +309,12 @@ print(f"Small CNN trained on {' + '.join(gan_sources)} only: on those generators
 # spectrum detector of section 4 again:
 
 # %%
-import cv2  # noqa: E402 - only this cell needs it
+import cv2
 
 blurred = np.stack([cv2.GaussianBlur(im, (0, 0), 1.0) for im in data.images]).astype(float)
 sharpened = np.clip(data.images + 0.5 * (data.images - blurred), 0, 255).astype(np.uint8)
 attacked = np.where((data.label == 1)[:, None, None, None], sharpened, data.images)  # fakes only
-attacked_report = detection.evaluate(detection.predict_logistic(spectrum_model, detection.radial_spectrum(attacked)),
+attacked_report = fakes.evaluate(fakes.predict_logistic(spectrum_model, fakes.radial_spectrum(attacked)),
                                      data, "test")
 for g in gens:
     print(f"{g:<15} detected before: {spectrum_report[g]['detected']:>5.0%}   after sharpening: "
@@ -333,12 +334,12 @@ for g in gens:
 # train on patches of four photos and test on the astronaut, which the detector never saw.
 
 # %%
-photos = detection.photo_set(by_mode(16, 96, 160))
-photo_spectra = detection.radial_spectrum(photos.images)
+photos = fakes.photo_set(by_mode(16, 96, 160))
+photo_spectra = fakes.radial_spectrum(photos.images)
 ptrain = photos.split == "train"
-photo_model = detection.fit_logistic(photo_spectra[ptrain], photos.label[ptrain])
-photo_report = detection.evaluate(detection.predict_logistic(photo_model, photo_spectra), photos, "test")
-print(detection.format_report(photo_report).replace(detection.REAL, "photo"))
+photo_model = fakes.fit_logistic(photo_spectra[ptrain], photos.label[ptrain])
+photo_report = fakes.evaluate(fakes.predict_logistic(photo_model, photo_spectra), photos, "test")
+print(fakes.format_report(photo_report).replace(fakes.REAL, "photo"))
 
 # %% [markdown]
 # The restored patches are, like the GANs' faces, smoother at the finest scales than a camera's pictures,
@@ -362,12 +363,12 @@ show_source(watermark.embed)
 # %%
 photo = watermark.test_pictures(n_faces=0, size=256)[0][1]  # the astronaut, 256 × 256
 marked = watermark.embed(photo, "AI!?", key=2024)
-found = watermark.detect(marked, key=2024)
+found = watermark.read(marked, key=2024)
 print(f"PSNR of the marked picture: {watermark.psnr(photo, marked):.1f} dB")
 print(f"with the right key: found = {found.found}, pilot z = {found.score:.1f}, message = {watermark.bits_to_text(found.bits)!r}")
-wrong = watermark.detect(marked, key=2025)
+wrong = watermark.read(marked, key=2025)
 print(f"with a wrong key:   found = {wrong.found}, pilot z = {wrong.score:.1f}")
-print(f"unmarked original:  found = {watermark.detect(photo, key=2024).found}")
+print(f"unmarked original:  found = {watermark.read(photo, key=2024).found}")
 
 # %%
 diff = marked.astype(float) - photo
@@ -397,8 +398,8 @@ save_figure(fig, "watermark_embed", CHAPTER);
 # %%
 pictures = watermark.test_pictures(n_faces=by_mode(1, 6, 10), size=256)
 keys = range(by_mode(40, 150, 300))
-unmarked_z = np.array([watermark.detect(p, k).score for _, p in pictures for k in keys])
-marked_z = np.array([watermark.detect(watermark.embed(p, "ok", k), k).score for _, p in pictures for k in keys[:5]])
+unmarked_z = np.array([watermark.read(p, k).score for _, p in pictures for k in keys])
+marked_z = np.array([watermark.read(watermark.embed(p, "ok", k), k).score for _, p in pictures for k in keys[:5]])
 thr = watermark.threshold(watermark.DEFAULT_FPR)
 print(f"{len(unmarked_z)} unmarked checks: {np.mean(unmarked_z > thr):.2%} flagged (threshold z > {thr:.2f}, "
       f"designed for {watermark.DEFAULT_FPR:.2%}); {len(marked_z)} marked: {np.mean(marked_z > thr):.0%} found")
@@ -555,8 +556,8 @@ run_check("Exercise 1", [
          "One value per ring r = 1 … H // 2: 32 rings for H = 64; leave out r = 0 (the mean)."),
     Test("stripes with 10 cycles put their peak on ring 10", lambda: int(np.argmax(my_radial_spectrum(_stripes))) + 1 == 10,
          "Centre the spectrum with np.fft.fftshift, then measure each frequency's distance from (H//2, W//2)."),
-    Test("agrees with detection.radial_spectrum on a face",
-         lambda: np.allclose(my_radial_spectrum(_face), detection.radial_spectrum(data.images[0]), atol=1e-6),
+    Test("agrees with fakes.radial_spectrum on a face",
+         lambda: np.allclose(my_radial_spectrum(_face), fakes.radial_spectrum(data.images[0]), atol=1e-6),
          "Same recipe: grey level in [0, 1], mean removed, Hann window, mean power per rounded radius, then log10(... + 1e-10)."),
 ])
 
@@ -584,8 +585,8 @@ run_check("Exercise 2", [
          "The AUC counts pairs where the FAKE scores higher."),
     Test("all ties give 0.5", lambda: my_auc([0.5, 0.5], [0.5]) == 0.5,
          "A tie counts one half: add 0.5 × the share of equal pairs."),
-    Test("agrees with detection.auc on this notebook's scores",
-         lambda: abs(my_auc(_real_s, _fake_s) - detection.auc(_real_s, _fake_s)) < 1e-9,
+    Test("agrees with fakes.auc on this notebook's scores",
+         lambda: abs(my_auc(_real_s, _fake_s) - fakes.auc(_real_s, _fake_s)) < 1e-9,
          "Take the mean over all pairs, not a sum."),
 ])
 
@@ -593,7 +594,7 @@ run_check("Exercise 2", [
 # ### Exercise 3 · Strip the mark
 #
 # Write `strip(marked)` that returns a picture a person would call the same as `marked` (the check allows a
-# mirror image, and an average change of at most 8 grey levels otherwise) but in which `watermark.detect`
+# mirror image, and an average change of at most 8 grey levels otherwise) but in which `watermark.read`
 # no longer finds key 2024's mark. Hint: the key fixes *where* in the spectrum the mark sits.
 
 # %%
@@ -614,7 +615,7 @@ run_check("Exercise 3", [
          "Return an (H, W, 3) uint8 array, e.g. built with numpy from `image`."),
     Test("a person would call it the same picture", lambda: _looks_same(strip(marked), marked),
          "Change the picture only slightly — or in a way people do not care about."),
-    Test("the watermark is no longer found", lambda: not watermark.detect(strip(marked), key=2024).found,
+    Test("the watermark is no longer found", lambda: not watermark.read(strip(marked), key=2024).found,
          "JPEG and resizing did not work (section 7). The detector expects each coefficient in a fixed place "
          "with a fixed sign: what simple change of geometry moves them all?"),
 ])

@@ -3,8 +3,9 @@ import json
 import nbformat
 import pytest
 
-from course_utils import bench, nbtools
+from course_utils import bench
 from course_utils.bench import notebooks as nb_suite
+from course_utils.tools import notebooks
 
 
 def _write_notebook(folder, name, *sources):
@@ -17,8 +18,8 @@ def _write_notebook(folder, name, *sources):
 def tiny_notebooks(tmp_path, monkeypatch):
     _write_notebook(tmp_path, "00_fine", "import os\nprint(os.environ['COURSE_MODE'])", "x = bytearray(200 * 2**20)")
     _write_notebook(tmp_path, "01_broken", "raise ValueError('boom')")
-    monkeypatch.setattr(nbtools, "NOTEBOOK_DIR", tmp_path)
-    monkeypatch.setattr(nb_suite, "notebook_paths", lambda: nbtools.notebook_paths(tmp_path))
+    monkeypatch.setattr(notebooks, "NOTEBOOK_DIR", tmp_path)
+    monkeypatch.setattr(nb_suite, "notebook_paths", lambda: notebooks.notebook_paths(tmp_path))
     return tmp_path
 
 
@@ -54,7 +55,7 @@ def test_over_budget_is_reported(tiny_notebooks, monkeypatch):
 
 
 def test_course_mode_reaches_the_kernel(tiny_notebooks):
-    run = nbtools.execute_notebook(tiny_notebooks / "00_fine.ipynb", "standard")
+    run = notebooks.execute_notebook(tiny_notebooks / "00_fine.ipynb", "standard")
     assert run.ok and run.executed.cells[0].outputs[0]["text"].strip() == "standard"
 
 
@@ -70,7 +71,7 @@ def test_notebook_peak_memory_does_not_count_the_kernel_twice(tmp_path):
     ru_maxrss; the bench's peak must still be about one kernel, and must see a real allocation."""
     import nbformat
 
-    from course_utils.nbtools import execute_notebook
+    from course_utils.tools.notebooks import execute_notebook
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import numpy as np, subprocess\nx = np.ones(400 * 2**20 // 8)\n"

@@ -4,12 +4,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from course_utils.calculator import annotate_pixels, mark_box  # noqa: E402
-from course_utils.errors import CourseError  # noqa: E402
+from course_utils.calculator import annotate_pixels, mark_box
+from course_utils.errors import CourseError
 
 
 @pytest.fixture

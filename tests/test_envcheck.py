@@ -3,7 +3,9 @@ from course_utils.fetch import FACE_ALIGNMENT_WEIGHTS
 
 
 def test_dlib_model_found_offline():
-    path = envcheck.dlib_model_path()
+    from course_utils.models_dlib import dlib_model_path
+
+    path = dlib_model_path()
     assert path is not None and path.name == "shape_predictor_68_face_landmarks.dat" and path.stat().st_size > 50e6
 
 

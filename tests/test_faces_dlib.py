@@ -11,8 +11,8 @@ import pytest
 
 pytest.importorskip("dlib")
 
-from course_utils.faces.dlib_check import dlib_agreement, dlib_landmarks  # noqa: E402
-from course_utils.faces.template import MIRROR  # noqa: E402
+from course_utils.faces.dlib_check import dlib_agreement, dlib_landmarks
+from course_utils.faces.template import MIRROR
 
 
 def test_dlib_finds_faceworld_faces_and_agrees_on_landmarks():

@@ -8,7 +8,7 @@ from course_utils import faces
 from course_utils import identity_net as I
 from course_utils.checkpoints import CHECKPOINT_DIR, read_manifest
 from course_utils.errors import CourseError
-from course_utils.images import CANONICAL_POINTS, five_points
+from course_utils.faces.framing import CANONICAL_POINTS, five_points, similarity_transform
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +19,6 @@ def crops():
 def test_align_puts_eyes_nose_and_mouth_at_the_canonical_places():
     out = faces.render(faces.sample_identity(5), faces.Frame(faces.Pose(yaw=10, roll=12)), 128)
     pts = five_points(out.landmarks)
-    from course_utils.images import similarity_transform
-
     target = (0.5 + (CANONICAL_POINTS - 0.5) * I.ZOOM) * I.SIZE
     m = similarity_transform(pts, target)
     moved = pts @ m[:, :2].T + m[:, 2]
@@ -61,13 +59,6 @@ def test_cosface_margin_makes_the_true_class_harder():
     finally:
         I.MARGIN = old
     assert float(with_margin) > float(without)
-
-
-def test_roc_auc_is_the_chance_a_positive_outranks_a_negative():
-    rng = np.random.default_rng(0)
-    scores, pos = rng.normal(size=40), rng.random(40) < 0.4
-    brute = np.mean([(p > n) + 0.5 * (p == n) for p in scores[pos] for n in scores[~pos]])
-    assert I.roc_auc(scores, pos) == pytest.approx(brute)
 
 
 def test_verification_of_perfect_and_useless_embeddings(monkeypatch):

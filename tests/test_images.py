@@ -1,3 +1,4 @@
+import datetime
 import io
 
 import numpy as np
@@ -113,24 +114,70 @@ def test_portraits_registry_and_uploads(isolated_cache, monkeypatch):
     monkeypatch.setenv("CI", "true")
     astro = images.portrait("astronaut")
     assert astro.image.shape == (512, 512, 3) and not astro.stand_in
-    mona = images.portrait("mona_lisa")
-    assert mona.stand_in and "STAND-IN" in mona.source and mona.image.dtype == np.uint8
+    mona = images.portrait("mona_lisa")  # offline, in CI: the painting from the mvtb-data package
+    assert not mona.stand_in and mona.image.shape == (700, 677, 3) and "mvtb-data" in mona.source
+    hopper = images.portrait("grace_hopper")
+    assert hopper.image.shape == (600, 512, 3) and "public domain" in hopper.source
     data = _png(Image.fromarray(_rgb()))
     first = images.save_upload(data, "My Photo.png")
     second = images.save_upload(_png(Image.fromarray(_rgb()[::-1])), "my photo.jpg")
     assert (first, second) == ("my_photo", "my_photo_2"), "a second upload never overwrites the first"
-    assert images.available_portraits() == ["astronaut", "mona_lisa", "my_photo", "my_photo_2"]
+    assert images.available_portraits() == ["astronaut", "mona_lisa", "grace_hopper", "my_photo", "my_photo_2"]
     assert np.array_equal(images.portrait("my_photo").image, _rgb())
     with pytest.raises(CourseError, match="no portrait called 'nobody'"):
         images.portrait("nobody")
     with pytest.raises(CourseError, match="not a picture"):
         images.save_upload(b"nope", "bad.png")
-    assert images.available_portraits()[2:] == ["my_photo", "my_photo_2"]
+    assert images.available_portraits()[3:] == ["my_photo", "my_photo_2"]
 
 
-def test_cached_mona_lisa_is_used(isolated_cache):
+def test_upload_widget_reads_hands_over_keeps_and_explains(isolated_cache, capsys):
+    seen = []
+    widget = images.upload_widget(seen.append, "Upload a photo")
+    assert widget.upload.description == "Upload a photo" and widget.children == (widget.upload, widget.output)
+
+    def file(name, content):  # what ipywidgets 8 puts in FileUpload.value for one file
+        return ({"name": name, "type": "image/png", "size": len(content), "content": memoryview(content),
+                 "last_modified": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)},)
+
+    def upload(name, content):
+        widget.upload.value = file(name, content)
+
+    upload("Me.png", _png(Image.fromarray(_rgb())))
+    upload("me.png", _png(Image.fromarray(_rgb()[::-1])))
+    assert len(seen) == 2 and np.array_equal(seen[0], _rgb()) and np.array_equal(seen[1], _rgb()[::-1])
+    assert images.available_portraits()[3:] == ["me", "me_2"], "kept, and never overwritten"
+    upload("notes.png", b"these bytes are not a picture")
+    # (outside a notebook, the area's clear_output prints terminal codes first)
+    assert len(seen) == 2 and "\r✘ The uploaded data is not a picture" in capsys.readouterr().out
+
+    def no_face(image):
+        raise CourseError("No face was found in this picture.")
+
+    images.upload_widget(no_face).upload.value = file("x.png", _png(Image.fromarray(_rgb())))
+    assert capsys.readouterr().out.endswith("\r✘ No face was found in this picture.\n")
+    assert images.available_portraits()[3:] == ["me", "me_2"], "a picture on_image refused is not kept"
+    assert images.upload_name({"photo.jpg": {"content": b"", "metadata": {"name": "photo.jpg"}}}) == "photo.jpg"
+
+
+def test_the_real_painting_is_found_by_dlib():
+    mona = images.mona_lisa()
+    assert not mona.stand_in
+    from course_utils import landmarks
+
+    faces = landmarks.detect(mona.image, backend="dlib").faces
+    assert len(faces) == 1
+    lo, hi = faces[0].points.min(0), faces[0].points.max(0)
+    assert 200 < (lo[0] + hi[0]) / 2 < 450 and 100 < (lo[1] + hi[1]) / 2 < 350, "her face, in the upper middle"
+
+
+def test_without_the_package_a_cached_scan_then_a_labelled_stand_in(isolated_cache, monkeypatch):
     from course_utils.fetch import mona_lisa_path
 
+    monkeypatch.setattr(images, "packaged_mona_lisa_path", lambda: None)
+    monkeypatch.setenv("CI", "true")
+    stand_in = images.portrait("mona_lisa")
+    assert stand_in.stand_in and "mvtb-data package is not installed" in stand_in.source
     path = mona_lisa_path()
     path.parent.mkdir(parents=True)
     Image.fromarray(_rgb(300, 200)).save(path)
@@ -138,26 +185,6 @@ def test_cached_mona_lisa_is_used(isolated_cache):
     assert not mona.stand_in and mona.image.shape == (300, 200, 3) and "public domain" in mona.source
     forced = images.mona_lisa_stand_in("dlib found no face on it")
     assert forced.stand_in and forced.source.startswith("STAND-IN: dlib found no face on it, so this is")
-
-
-def test_align_face_puts_points_on_the_template():
-    rng = np.random.default_rng(1)
-    canon = np.zeros((68, 2), np.float32)
-    canon[36:42] = images.CANONICAL_POINTS[0]
-    canon[42:48] = images.CANONICAL_POINTS[1]
-    canon[30] = images.CANONICAL_POINTS[2]
-    canon[48], canon[54] = images.CANONICAL_POINTS[3], images.CANONICAL_POINTS[4]
-    canon[~np.isin(np.arange(68), [30, 48, 54] + list(range(36, 48)))] = rng.uniform(0.3, 0.7, (68 - 15, 2))
-    # the same face, rotated by 20°, scaled 3x and moved, in a 1000 px photo
-    theta = np.deg2rad(20)
-    R = 3 * 256 * np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
-    photo_pts = canon @ R.T + np.array([300, 200])
-    photo = rng.integers(0, 255, (1000, 1000, 3), dtype=np.uint8)
-    crop, pts, matrix = images.align_face(photo, photo_pts, size=256)
-    assert crop.shape == (256, 256, 3)
-    assert np.allclose(pts, canon * 256, atol=1e-2)
-    with pytest.raises(CourseError, match=r"\(68, 2\)"):
-        images.align_face(photo, photo_pts[:5])
 
 
 def test_messages_start_like_sentences():

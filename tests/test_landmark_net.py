@@ -6,6 +6,7 @@ import torch
 
 from course_utils import landmark_net as L
 from course_utils.checkpoints import read_manifest
+from course_utils.tensors import image_to_tensor, n_params
 
 
 def test_heatmap_roundtrip_is_subpixel():
@@ -26,7 +27,7 @@ def test_heatmap_peak_and_pixel_convention():
 
 def test_shapes_and_size():
     model = L.LandmarkNet().eval()
-    assert L.n_params(model) <= 1_500_000
+    assert n_params(model) <= 1_500_000
     with torch.no_grad():
         h = model(torch.zeros(2, 3, 64, 64))
     assert h.shape == (2, 68, L.MAP_SIZE, L.MAP_SIZE)
@@ -45,7 +46,7 @@ def test_few_steps_decrease_loss():
     data = (np.stack([o.image for o in outs]), np.stack([o.landmarks for o in outs]))
     torch.manual_seed(0)
     model = L.LandmarkNet(width=8).train()
-    x = L.to_input(data[0])
+    x = image_to_tensor(data[0])
     p = torch.from_numpy(data[1])
     opt = torch.optim.Adam(model.parameters(), lr=5e-3)
     losses = []

@@ -130,3 +130,19 @@ def test_course_backend_contract_on_a_real_photo():
     pts = result.faces[0].points
     iod = np.linalg.norm(landmarks_dlib[36] - landmarks_dlib[45])
     assert np.linalg.norm(pts - landmarks_dlib, axis=1).mean() < 0.35 * iod
+
+
+def test_the_face_is_chosen_by_confidence_and_shape_not_by_size():
+    """In the greyscale astronaut dlib also takes her mission patch for a face, and the patch's box is larger than
+    her face's: ranking by area animated the badge. Both pictures must put her face first."""
+    from skimage import color, data
+
+    grey = np.repeat((color.rgb2gray(data.astronaut()) * 255).astype(np.uint8)[..., None], 3, axis=2)
+    found = landmarks.detect(grey, backend="dlib").faces
+    assert len(found) == 2 and found[1].area > found[0].area, "the badge is found, and it is larger"
+    face = found[0].points.mean(0)
+    assert 180 < face[0] < 270 and 80 < face[1] < 180, f"the first face is not hers: centre {face}"
+    assert found[0].shape_error < landmarks.IMPLAUSIBLE_SHAPE < found[1].shape_error
+    two = landmarks.detect(np.concatenate([grey, grey], axis=1), backend="dlib").faces
+    assert two[0].points.mean(0)[1] < 180 and two[1].points.mean(0)[1] < 180, "two astronauts: two faces first"
+    assert two[-1].points.mean(0)[1] > 300, "the badge last"

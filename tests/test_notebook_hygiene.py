@@ -1,17 +1,16 @@
 """Every notebook pair is in sync, and no .ipynb stores outputs except the expected ones of checked cells."""
 
-import shutil
 
 import jupytext
 import nbformat
 import pytest
 
-from course_utils import nbtools
+from course_utils.tools import notebooks
 
 
 def test_every_pair_in_repository_is_clean():
-    assert nbtools.notebook_paths(), "no notebooks found"
-    assert nbtools.all_problems() == []
+    assert notebooks.notebook_paths(), "no notebooks found"
+    assert notebooks.all_problems() == []
 
 
 @pytest.fixture
@@ -27,59 +26,59 @@ def pair(tmp_path):
 
 
 def test_clean_pair_has_no_problems(pair):
-    assert nbtools.pair_problems(pair) == []
+    assert notebooks.pair_problems(pair) == []
 
 
 def test_detects_out_of_sync_pair(pair):
     py = pair.with_suffix(".py")
     py.write_text(py.read_text().replace("x = 1", "x = 2"))
-    assert any("differ from cell 1" in p for p in nbtools.pair_problems(pair))
+    assert any("differ from cell 1" in p for p in notebooks.pair_problems(pair))
 
 
 def test_detects_missing_py(pair):
     pair.with_suffix(".py").unlink()
-    assert nbtools.pair_problems(pair) == [f"{pair.name}: no paired 01_demo.py"]
+    assert notebooks.pair_problems(pair) == [f"{pair.name}: no paired 01_demo.py"]
 
 
 def test_detects_stored_outputs_outside_checked_cells(pair):
     nb = nbformat.read(pair, 4)
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="1\n")]
     nbformat.write(nb, pair)
-    assert any("cell 1 holds outputs" in p for p in nbtools.pair_problems(pair))
+    assert any("cell 1 holds outputs" in p for p in notebooks.pair_problems(pair))
 
 
 def test_allows_text_outputs_in_checked_cells_but_not_images(pair):
     nb = nbformat.read(pair, 4)
     nb.cells[2].outputs = [nbformat.v4.new_output("stream", text="2\n")]
     nbformat.write(nb, pair)
-    assert nbtools.pair_problems(pair) == []
+    assert notebooks.pair_problems(pair) == []
     nb.cells[2].outputs.append(nbformat.v4.new_output("display_data", data={"image/png": "AAAA"}))
     nbformat.write(nb, pair)
-    assert any("only printed text" in p for p in nbtools.pair_problems(pair))
+    assert any("only printed text" in p for p in notebooks.pair_problems(pair))
 
 
 def test_detects_execution_counts_outside_checked_cells(pair):
     nb = nbformat.read(pair, 4)
     nb.cells[2].execution_count = 1
     nbformat.write(nb, pair)
-    assert nbtools.pair_problems(pair) == []
+    assert notebooks.pair_problems(pair) == []
     nb.cells[1].execution_count = 3
     nbformat.write(nb, pair)
-    assert any("cell 1 has an execution count" in p for p in nbtools.pair_problems(pair))
+    assert any("cell 1 has an execution count" in p for p in notebooks.pair_problems(pair))
 
 
 def test_checked_cells_have_recorded_outputs():
     """A NBVAL_CHECK_OUTPUT cell with nothing stored would make nbval compare against nothing."""
-    for path in nbtools.notebook_paths():
+    for path in notebooks.notebook_paths():
         nb = nbformat.read(path, 4)
         for i, cell in enumerate(nb.cells):
-            if nbtools.is_checked(cell):
+            if notebooks.is_checked(cell):
                 assert cell.outputs and cell.execution_count is not None, (
                     f"{path.name} cell {i}: run `make record` to store its expected output")
 
 
 def test_notebooks_open_with_setup_and_end_with_discussion():
-    for path in nbtools.notebook_paths():
+    for path in notebooks.notebook_paths():
         nb = nbformat.read(path, 4)
         code = [c.source for c in nb.cells if c.cell_type == "code"]
         markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")

@@ -7,7 +7,8 @@ import jupytext
 import nbformat
 import pytest
 
-from course_utils import nbtools
+from course_utils.tools import notebooks
+from course_utils.tools import student as student_tools
 
 FUNCTION_CELL = '''\
 def double(x):
@@ -44,7 +45,7 @@ def _write_pair(directory, name, cells):
 
 
 def _checked(source, text):
-    cell = nbformat.v4.new_code_cell(f"{nbtools.CHECK_MARK}\n{source}")
+    cell = nbformat.v4.new_code_cell(f"{notebooks.CHECK_MARK}\n{source}")
     cell.execution_count = 1
     cell.outputs = [nbformat.v4.new_output("stream", text=text)]
     return cell
@@ -68,7 +69,7 @@ def instructor(tmp_path):
 @pytest.fixture
 def student(instructor, tmp_path):
     out = tmp_path / "student"
-    assert nbtools.write_student_versions([instructor], out) == []
+    assert student_tools.write_student_versions([instructor], out) == []
     return out / instructor.name
 
 
@@ -108,7 +109,7 @@ def test_checks_kept_and_unfinished_exercise_reported(student):
     namespace, printed = {}, io.StringIO()
     with contextlib.redirect_stdout(printed):
         for cell in nb.cells:
-            if cell.cell_type == "code" and nbtools.RAISES_TAG not in cell.metadata.get("tags", []):
+            if cell.cell_type == "code" and student_tools.RAISES_TAG not in cell.metadata.get("tags", []):
                 exec(cell.source, namespace)
     assert "Ex 1: not attempted yet" in printed.getvalue()
     with pytest.raises(NotImplementedError, match="Exercise: write the body of double"):
@@ -126,58 +127,58 @@ def test_instructor_solution_passes_its_check(instructor):
 def test_checked_outputs_kept_only_where_the_learner_cannot_change_them(student):
     cells = {c.source.split("\n")[-1]: c for c in nbformat.read(student, 4).cells if c.cell_type == "code"}
     fixed = cells["print(1 + 1)"]
-    assert nbtools.is_checked(fixed) and fixed.outputs[0].text == "2\n" and fixed.execution_count == 1
+    assert notebooks.is_checked(fixed) and fixed.outputs[0].text == "2\n" and fixed.execution_count == 1
     depends = cells["print(passed('Ex 1'))"]
-    assert not nbtools.is_checked(depends) and depends.outputs == [] and depends.execution_count is None
-    assert nbtools.CHECK_MARK not in depends.source
+    assert not notebooks.is_checked(depends) and depends.outputs == [] and depends.execution_count is None
+    assert notebooks.CHECK_MARK not in depends.source
 
 
 def test_student_pair_in_sync_with_note_on_top(student):
-    assert nbtools.pair_problems(student) == []
+    assert notebooks.pair_problems(student) == []
     first = nbformat.read(student, 4).cells[0]
     assert first.cell_type == "markdown" and "Student version" in first.source
-    assert "notebooks/01_demo.ipynb" in first.source and "nbtools student" in first.source
+    assert "notebooks/01_demo.ipynb" in first.source and "course_utils.tools.student" in first.source
 
 
 def test_idempotent_and_check_mode(instructor, student, capsys):
     out = student.parent
     before = {p.name: (p.stat().st_mtime_ns, p.read_text()) for p in out.iterdir()}
-    assert nbtools.write_student_versions([instructor], out) == []
+    assert student_tools.write_student_versions([instructor], out) == []
     assert "(0 rewritten)" in capsys.readouterr().out
     assert {p.name: (p.stat().st_mtime_ns, p.read_text()) for p in out.iterdir()} == before
-    assert nbtools.write_student_versions([instructor], out, check_only=True) == []
+    assert student_tools.write_student_versions([instructor], out, check_only=True) == []
     py = instructor.with_suffix(".py")
     nb = jupytext.read(py)
     nb.cells[1].source = "# NBVAL_CHECK_OUTPUT\nprint(3)"
     nbformat.write(nb, instructor)
-    problems = nbtools.write_student_versions([instructor], out, check_only=True)
-    assert problems == [f"01_demo.{ext}: missing or out of date in {out} (run `python -m course_utils.nbtools student`)"
+    problems = student_tools.write_student_versions([instructor], out, check_only=True)
+    assert problems == [f"01_demo.{ext}: missing or out of date in {out} (run `python -m course_utils.tools.student`)"
                         for ext in ("ipynb", "py")]
 
 
 def test_command_line(instructor, tmp_path, capsys):
     out = tmp_path / "handout"
-    assert nbtools.main(["student", "--out", str(out), str(instructor)]) == 0
+    assert student_tools.main(["--out", str(out), str(instructor)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["01_demo.ipynb", "01_demo.py"]
-    assert nbtools.main(["student", "--check", "--out", str(out), str(instructor)]) == 0
+    assert student_tools.main(["--check", "--out", str(out), str(instructor)]) == 0
     (out / "01_demo.py").write_text("# edited by hand\n")
-    assert nbtools.main(["student", "--check", "--out", str(out), str(instructor)]) == 1
+    assert student_tools.main(["--check", "--out", str(out), str(instructor)]) == 1
     assert "01_demo.py: missing or out of date" in capsys.readouterr().out
 
 
 def test_all_notebooks_by_default_and_leftovers_removed(instructor, tmp_path, monkeypatch):
-    monkeypatch.setattr(nbtools, "NOTEBOOK_DIR", instructor.parent)
+    monkeypatch.setattr(student_tools, "NOTEBOOK_DIR", instructor.parent)
     out = tmp_path / "student"
     out.mkdir()
     (out / "02_gone.ipynb").write_text("{}")
     (out / "02_gone.py").write_text("")
     (out / "notes.txt").write_text("mine")
-    assert nbtools.write_student_versions(out=out, check_only=True) == [
-        "01_demo.ipynb: missing or out of date in " f"{out} (run `python -m course_utils.nbtools student`)",
-        "01_demo.py: missing or out of date in " f"{out} (run `python -m course_utils.nbtools student`)",
+    assert student_tools.write_student_versions(out=out, check_only=True) == [
+        "01_demo.ipynb: missing or out of date in " f"{out} (run `python -m course_utils.tools.student`)",
+        "01_demo.py: missing or out of date in " f"{out} (run `python -m course_utils.tools.student`)",
         "02_gone.ipynb: no instructor notebook for it any more",
         "02_gone.py: no instructor notebook for it any more"]
-    assert nbtools.write_student_versions(out=out) == []
+    assert student_tools.write_student_versions(out=out) == []
     assert sorted(p.name for p in out.iterdir()) == ["01_demo.ipynb", "01_demo.py", "notes.txt"]
 
 
@@ -189,27 +190,27 @@ def test_module_level_block_raises_in_a_tagged_cell(tmp_path):
             "run_check('Ex', [Test('six', lambda: answer == 6, 'double x')])"),
     ])
     nb = nbformat.read(ipynb, 4)
-    student = nbtools.student_notebook(nb, ipynb.name)
+    student = student_tools.student_notebook(nb, ipynb.name)
     top = student.cells[1]
     assert top.source == ('x = 3\nraise NotImplementedError("Exercise: replace this line with the code that '
                           'defines answer, then run the check below.")')
-    assert top.metadata["tags"] == [nbtools.RAISES_TAG]
-    assert nbtools.RAISES_TAG not in student.cells[2].metadata.get("tags", [])
-    assert nbtools.student_problems(nb, student) == []
+    assert top.metadata["tags"] == [student_tools.RAISES_TAG]
+    assert student_tools.RAISES_TAG not in student.cells[2].metadata.get("tags", [])
+    assert student_tools.student_problems(nb, student) == []
 
 
 def test_problems_found(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(FUNCTION_CELL), nbformat.v4.new_code_cell("y = double(4)")]
-    problems = nbtools.student_problems(nb, nbtools.student_notebook(nb, "x.ipynb"))
+    problems = student_tools.student_problems(nb, student_tools.student_notebook(nb, "x.ipynb"))
     assert problems == [
         "has solution blocks but no run_check(...) cell to check them",
         "cell 1 uses the learner's answer (double) outside a check, so the student version stops there: "
         "move that use into a run_check test or a function"]
     # a generator that forgot a block: the leftover solution line and the count are both caught
-    leaky = nbtools.student_notebook(nb, "x.ipynb")
+    leaky = student_tools.student_notebook(nb, "x.ipynb")
     leaky.cells[1].source = FUNCTION_CELL.replace("    ### BEGIN SOLUTION\n", "").replace("\n    ### END SOLUTION", "")
-    problems = nbtools.student_problems(nb, leaky)
+    problems = student_tools.student_problems(nb, leaky)
     assert "cell 0: solution line 'return 2 * y' survives in the student version" in problems
     assert "1 solution blocks in code but 0 exercise raises in the student version" in problems
 
@@ -217,24 +218,24 @@ def test_problems_found(tmp_path):
 def test_unbalanced_markers_are_reported(tmp_path):
     ipynb = _write_pair(tmp_path, "04_bad.ipynb", [
         nbformat.v4.new_code_cell("def f():\n    ### BEGIN SOLUTION\n    return 1\n")])
-    assert nbtools.write_student_versions([ipynb], tmp_path / "out") == [
+    assert student_tools.write_student_versions([ipynb], tmp_path / "out") == [
         "04_bad.ipynb: cell 0, line 2: ### BEGIN SOLUTION without ### END SOLUTION"]
     with pytest.raises(ValueError, match="without ### BEGIN SOLUTION"):
-        nbtools.solution_blocks("x = 1\n### END SOLUTION")
+        student_tools.solution_blocks("x = 1\n### END SOLUTION")
 
 
-@pytest.mark.parametrize("path", nbtools.notebook_paths(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", notebooks.notebook_paths(), ids=lambda p: p.stem)
 def test_course_notebooks_student_versions(path, tmp_path):
     nb = nbformat.read(path, 4)
-    blocks = [b for i, c in enumerate(nb.cells) for b in nbtools.solution_blocks(c.source, i)]
+    blocks = [b for i, c in enumerate(nb.cells) for b in student_tools.solution_blocks(c.source, i)]
     out = tmp_path / "student"
-    assert nbtools.write_student_versions([path], out) == []
+    assert student_tools.write_student_versions([path], out) == []
     student = out / path.name
-    assert nbtools.pair_problems(student) == []
+    assert notebooks.pair_problems(student) == []
     text = student.read_text() + student.with_suffix(".py").read_text()
     assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
     code = _code(nbformat.read(student, 4))
-    assert sum(s.count(nbtools.EXERCISE_RAISE) for s in code) == len(blocks)
+    assert sum(s.count(student_tools.EXERCISE_RAISE) for s in code) == len(blocks)
     for i, source in enumerate(code):
         compile(source, f"{path.name} cell {i}", "exec")
     if blocks:
@@ -250,6 +251,6 @@ def test_uses_guarded_by_try_or_deferred_do_not_stop_the_cell():
                 nbformat.v4.new_code_cell("try:\n    z = later()\nexcept ValueError:\n    z = 0"),
                 nbformat.v4.new_code_cell("print(y)"),
                 nbformat.v4.new_code_cell("print(1)")]
-    cells = nbtools.analyse_student_cells(nb)
+    cells = student_tools.analyse_student_cells(nb)
     assert [c.raises for c in cells] == [False, False, False, True, False, False]
     assert [c.affected for c in cells] == [True, True, True, True, True, False]

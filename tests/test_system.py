@@ -140,3 +140,19 @@ def test_the_script_runs_with_the_standard_library_alone():
 def test_under_ci_every_program_is_there():
     missing = [n.key for n in system.NEEDS if system.find(n.key) is None]
     assert not missing, [system.how_to_install(k) for k in missing]
+
+
+def test_a_failing_apt_get_is_reported_and_the_sentence_follows(monkeypatch, tmp_path):
+    monkeypatch.setenv("CHROMIUM", str(tmp_path / "none"))
+    monkeypatch.setattr(system, "_can_apt", lambda: True)
+    calls = []
+
+    def fake_run(cmd, **kwargs):
+        calls.append(cmd)
+        return subprocess.CompletedProcess(cmd, 100, "", "W: Some index files failed\nE: Could not resolve 'deb.debian.org'")
+
+    monkeypatch.setattr(system.subprocess, "run", fake_run)
+    lines = system.install("test")
+    assert calls == [["apt-get", "update", "-qq"]], "after a failed update it must not try to install"
+    assert lines[1] == "system: `apt-get update` failed: W: Some index files failed | E: Could not resolve 'deb.debian.org'"
+    assert lines[-2].startswith("system: chromium is missing; install chromium")

@@ -53,7 +53,10 @@ def tiny_nets():
 
 def tiny_batch(b=2, k=2, s=32, n_videos=4):
     g = torch.Generator().manual_seed(1)
-    r = lambda *shape: torch.rand(*shape, generator=g) * 2 - 1
+
+    def r(*shape):
+        return torch.rand(*shape, generator=g) * 2 - 1
+
     return {"frames": r(b, k, 3, s, s), "landmark_images": r(b, k, 3, s, s), "target": r(b, 3, s, s),
             "target_landmark_image": r(b, 3, s, s), "index": torch.arange(b) % n_videos}
 
@@ -143,7 +146,9 @@ def test_no_sigmoid_before_the_hinge():
     d = gan.discriminator
     x = torch.rand(3, 3, 32, 32) * 2 - 1
     with torch.no_grad():
-        d.W.zero_(); d.w0.zero_(); d.b.fill_(-3.0)
+        d.W.zero_()
+        d.w0.zero_()
+        d.b.fill_(-3.0)
         r, _ = d(x, x, torch.tensor([0, 1, 0]))
     assert torch.allclose(r, torch.full((3,), -3.0)), "D's score must be the raw projection, outside [0, 1]"
     assert losses.hinge_d_real(r).item() == pytest.approx(4.0)      # max(0, 1 − r) exactly

@@ -10,7 +10,8 @@ from course_utils import faces
 from course_utils.errors import CourseError
 from course_utils.talking_heads import TalkingHeadGAN
 from course_utils.talking_heads import evaluate as ev
-from course_utils.talking_heads.portrait import TalkingPortrait, crop_like_faceworld, faceworld_driver
+from course_utils.faces import faceworld_driver
+from course_utils.talking_heads.portrait import TalkingPortrait, crop_like_faceworld
 from course_utils.talking_heads.train import export_curves, load_curves
 
 
@@ -26,7 +27,7 @@ def random_gan():
 
 
 def test_test_videos_are_held_out_and_disjoint_in_time(video):
-    from course_utils.faces.episodes import SPLITS
+    from course_utils.faces import SPLITS
 
     assert video.seed in SPLITS["test"]
     assert video.shots.shape == (4, 64, 64, 3) and video.shots.dtype == np.uint8

@@ -29,7 +29,10 @@ def test_multitask_closed_form_minimises_its_objective():
     lam_task, lam_shared = 2.0, 0.5
     w0, v = transfer.multitask_fit(x, y, task, T, lam_task, lam_shared)
     d = x.shape[1]
-    f = lambda p: transfer.multitask_objective(p[:d], p[d:].reshape(T, d), x, y, task, lam_task, lam_shared)
+
+    def f(p):
+        return transfer.multitask_objective(p[:d], p[d:].reshape(T, d), x, y, task, lam_task, lam_shared)
+
     direct = minimize(f, np.zeros(d * (T + 1)), method="BFGS", options={"gtol": 1e-10}).x
     np.testing.assert_allclose(w0, direct[:d], atol=1e-5)
     np.testing.assert_allclose(v, direct[d:].reshape(T, d), atol=1e-5)

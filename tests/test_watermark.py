@@ -20,21 +20,21 @@ def test_round_trip_recovers_the_message(photos):
     for key, photo in enumerate(photos):
         marked = watermark.embed(photo, "AI!?", key=key)
         assert marked.shape == photo.shape and marked.dtype == np.uint8
-        found = watermark.detect(marked, key=key)
+        found = watermark.read(marked, key=key)
         assert found.found and found.p_value < watermark.DEFAULT_FPR
         assert watermark.bits_to_text(found.bits) == "AI!?"
         assert found.bit_accuracy("AI!?") == 1.0
 
 
 def test_unmarked_pictures_and_wrong_keys_are_not_flagged(photos):
-    flags = [watermark.detect(p, key).found for p in photos for key in range(60)]
+    flags = [watermark.read(p, key).found for p in photos for key in range(60)]
     assert sum(flags) <= 1  # designed for 1 in 10 000
     marked = watermark.embed(photos[0], "hi", key=5)
-    assert not any(watermark.detect(marked, key).found for key in range(6, 30))
+    assert not any(watermark.read(marked, key).found for key in range(6, 30))
 
 
 def test_unmarked_scores_follow_the_standard_normal(photos):
-    z = np.array([watermark.detect(p, key).score for p in photos for key in range(100)])
+    z = np.array([watermark.read(p, key).score for p in photos for key in range(100)])
     assert abs(z.mean()) < 0.2 and 0.8 < z.std() < 1.2
 
 
@@ -51,14 +51,14 @@ def test_survives_jpeg_and_resizing(photos, attack):
     rng = np.random.default_rng(0)
     for key, photo in enumerate(photos):
         bits = rng.integers(0, 2, watermark.N_BITS)
-        found = watermark.detect(attack(watermark.embed(photo, bits, key)), key)
+        found = watermark.read(attack(watermark.embed(photo, bits, key)), key)
         assert found.found
         assert found.bit_accuracy(bits) >= 0.9
 
 
 def test_a_mirror_image_hides_it(photos):
     marked = watermark.embed(photos[0], "AI", key=1)
-    assert not watermark.detect(np.ascontiguousarray(marked[:, ::-1]), key=1).found
+    assert not watermark.read(np.ascontiguousarray(marked[:, ::-1]), key=1).found
 
 
 def test_robustness_table_has_one_row_per_attack(photos):
@@ -84,6 +84,6 @@ def test_learner_mistakes_give_course_errors(photos):
     with pytest.raises(CourseError):
         watermark.embed(photos[0], "hi", 1, strength=0)
     with pytest.raises(CourseError):
-        watermark.detect(photos[0], 1, fpr=2.0)
+        watermark.read(photos[0], 1, fpr=2.0)
     with pytest.raises(CourseError):
         watermark.psnr(photos[0], photos[0][:128])

@@ -81,6 +81,11 @@ def test_mona_lisa_never_downloads_on_the_page(isolated_cache, monkeypatch):
         raise AssertionError("the workshop page must not download")
 
     monkeypatch.setattr(fetch, "fetch_item", no_network)
+    portrait = workshop.load_portrait("mona_lisa")  # offline: the painting from the mvtb-data package
+    assert not portrait.stand_in and portrait.image.shape == (700, 677, 3)
+    from course_utils import images
+
+    monkeypatch.setattr(images, "packaged_mona_lisa_path", lambda: None)  # without the package: still no download
     portrait = workshop.load_portrait("mona_lisa")
     assert portrait.stand_in and portrait.image.ndim == 3
 
@@ -195,9 +200,9 @@ def test_app_quiz_flow(isolated_cache, monkeypatch):
 
 
 def test_workshop_notebook_pair_is_clean():
-    from course_utils import nbtools
+    from course_utils.tools import notebooks
 
-    assert nbtools.pair_problems(REPO_ROOT / "notebooks" / "workshop.ipynb") == []
+    assert notebooks.pair_problems(REPO_ROOT / "notebooks" / "workshop.ipynb") == []
 
 
 def test_app_without_the_gan_checkpoint_still_warps_and_says_why(isolated_cache, monkeypatch):

@@ -15,43 +15,11 @@ import json
 import os
 import platform
 import subprocess
-import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ..config import MODES, REPO_ROOT
-
-
-@dataclass
-class SuiteResult:
-    """What a suite measured: figures by name, table rows for people, and whether all met their budgets."""
-
-    figures: dict[str, float]
-    rows: list[dict]
-    columns: list[str]
-    ok: bool
-    budgets: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-
-def judge(figures: dict[str, float], bars: dict[str, tuple[str, float]], notes: list[str]) -> SuiteResult:
-    """A SuiteResult for figures checked against bars {name: ('>=' or '<=', bar)}: one row per figure
-    (pass, MISSED, or info when it has no bar) and a SKIPPED row for a barred figure not measured."""
-    rows, ok = [], True
-    for name, value in figures.items():
-        op, bar = bars.get(name, (None, None))
-        met = None if op is None else (value >= bar if op == ">=" else value <= bar)
-        ok &= met is not False
-        rows.append({"figure": name, "value": round(float(value), 4), "bar": f"{op} {bar:g}" if op else "",
-                     "result": {True: "pass", False: "MISSED", None: "info"}[met]})
-    for name, (op, bar) in bars.items():
-        if name not in figures:
-            ok = False
-            rows.append({"figure": name, "value": None, "bar": f"{op} {bar:g}", "result": "SKIPPED"})
-    return SuiteResult(figures={k: float(v) for k, v in figures.items()}, rows=rows,
-                       columns=["figure", "value", "bar", "result"], ok=ok,
-                       budgets={k: f"{op} {bar:g}" for k, (op, bar) in bars.items()}, notes=notes)
+from .result import SuiteResult
 
 
 def _notebooks(mode: str, args: argparse.Namespace) -> SuiteResult:
@@ -82,6 +50,7 @@ SUITES: dict[str, tuple[str, Callable[[str, argparse.Namespace], SuiteResult]]] 
     "transfer": ("chapter 06: identity verification, transfer curves, multi-task vs independent vs pooled", _suite("transfer")),
     "flow": ("flow methods side by side on FaceWorld pairs with true flow: end-point error and ms per pair", _suite("flow")),
     "fakes": ("chapter 09: fake detectors per generator, the generalisation gap, watermark robustness", _suite("fakes")),
+    "portraits": ("every animator on real portraits driven by real clips, judged by dlib's networks", _suite("portraits")),
 }
 
 
@@ -93,7 +62,9 @@ def format_table(rows: list[dict], columns: list[str]) -> str:
 
     text = [[cell(r.get(c)) for c in columns] for r in rows]
     widths = [max([len(c)] + [len(t[i]) for t in text]) for i, c in enumerate(columns)]
-    line = lambda vals: "  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(vals, widths)))
+    def line(vals):
+        return "  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(vals, widths)))
+
     return "\n".join([line(columns), line(["-" * w for w in widths])] + [line(t) for t in text])
 
 

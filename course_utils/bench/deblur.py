@@ -10,7 +10,7 @@ Figures, for blurred (no repair), wiener and richardson_lucy (both given the tru
 
 from __future__ import annotations
 
-from . import SuiteResult, judge
+from .result import SuiteResult, check_bars
 
 BARS = {"learned_minus_wiener_psnr": (">=", 0.001)}
 
@@ -23,7 +23,7 @@ def run(mode: str) -> SuiteResult:
     try:
         model = load_deblurrer()
     except CourseError as err:
-        return judge({}, BARS, [f"learned de-blurrer skipped: {err}"])
+        return check_bars({}, BARS, [f"learned de-blurrer skipped: {err}"])
     result = compare(n, model=model)
     figures: dict[str, float] = {}
     for m in METHODS:
@@ -35,4 +35,4 @@ def run(mode: str) -> SuiteResult:
     figures["learned_minus_wiener_psnr"] = figures["psnr_learned"] - figures["psnr_wiener"]
     notes = [f"{result['n']} held-out pictures ({n} FaceWorld test faces + the astronaut), each blurred by a random "
              "Gaussian or motion kernel plus noise; Wiener and Richardson–Lucy get the true kernel, the learned model does not"]
-    return judge(figures, BARS, notes)
+    return check_bars(figures, BARS, notes)

@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-from . import SuiteResult, judge
+from .result import SuiteResult, check_bars
 
 BARS = {  # name: (comparison, bar)
     "fps_64": (">=", 200.0),
@@ -110,4 +110,4 @@ def run(mode: str, dlib_renders: int | None = None, flow_pairs: int | None = Non
     figures["flow_warp_mae_camera_light"] = flow_warp_mae(flow_pairs, light_follows_head=False)
     notes = [f"dlib on {dlib_renders} renders at 128 px, |yaw| ≤ 20°: {agreement}",
              f"flow: {flow_pairs} random pairs at 128 px; speed on one pinned core"]
-    return judge(figures, BARS, notes)
+    return check_bars(figures, BARS, notes)

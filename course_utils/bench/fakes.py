@@ -37,7 +37,7 @@ import time
 
 import numpy as np
 
-from . import SuiteResult, judge
+from .result import SuiteResult, check_bars
 
 BARS = {"real_passed_spectrum": (">=", 0.8), "real_passed_cnn": (">=", 0.8),
         "acc_spectrum_gan07": (">=", 0.9), "acc_cnn_gan07": (">=", 0.9),
@@ -57,8 +57,9 @@ def run(mode: str) -> SuiteResult:
     import cv2
     import torch
 
-    from .. import detection, watermark
+    from .. import fakes, watermark
     from ..errors import CourseError
+    from ..tensors import n_params
 
     notes: list[str] = []
     figures: dict[str, float] = {}
@@ -68,7 +69,7 @@ def run(mode: str) -> SuiteResult:
     torch.set_num_threads(1)
     try:
         start = time.perf_counter()
-        data = detection.build_image_set(n_train, n_test, frames, verbose=False)
+        data = fakes.build_image_set(n_train, n_test, frames, verbose=False)
         figures["seconds_image_set"] = time.perf_counter() - start
         notes += data.notes
         if "talking_heads" in data.generators:
@@ -76,34 +77,34 @@ def run(mode: str) -> SuiteResult:
         notes.append(f"image set: {n_train} train / {n_test} test FaceWorld people × {frames} frames, "
                      f"sources {', '.join(data.generators)}")
 
-        X = detection.radial_spectrum(data.images)
+        X = fakes.radial_spectrum(data.images)
         train = data.split == "train"
-        model = detection.fit_logistic(X[train], data.label[train])
-        rep = detection.evaluate(detection.predict_logistic(model, X), data)
-        figures["real_passed_spectrum"] = rep[detection.REAL]["passed"]
+        model = fakes.fit_logistic(X[train], data.label[train])
+        rep = fakes.evaluate(fakes.predict_logistic(model, X), data)
+        figures["real_passed_spectrum"] = rep[fakes.REAL]["passed"]
         for g in data.generators:
             figures[f"acc_spectrum_{g}"], figures[f"auc_spectrum_{g}"] = rep[g]["accuracy"], rep[g]["auc"]
 
         start = time.perf_counter()
-        cnn, info = detection.train_cnn(data, seconds=cnn_seconds)
+        cnn, info = fakes.train_cnn(data, seconds=cnn_seconds)
         figures["seconds_cnn"] = time.perf_counter() - start
-        rep = detection.evaluate(detection.cnn_scores(cnn, data.images), data)
-        figures["real_passed_cnn"] = rep[detection.REAL]["passed"]
+        rep = fakes.evaluate(fakes.cnn_scores(cnn, data.images), data)
+        figures["real_passed_cnn"] = rep[fakes.REAL]["passed"]
         for g in data.generators:
             figures[f"acc_cnn_{g}"], figures[f"auc_cnn_{g}"] = rep[g]["accuracy"], rep[g]["auc"]
-        notes.append(f"CNN: {detection.n_params(cnn):,} parameters, {info['steps']} steps in {info['seconds']:.0f} s")
+        notes.append(f"CNN: {n_params(cnn):,} parameters, {info['steps']} steps in {info['seconds']:.0f} s")
 
         for g in data.generators:
-            gap = detection.generalisation_gap(data, g, "spectrum", features=X)
+            gap = fakes.generalisation_gap(data, g, "spectrum", features=X)
             figures[f"acc_seen_without_{g}"], figures[f"acc_unseen_{g}"] = gap["seen_accuracy"], gap["unseen_accuracy"]
             figures[f"auc_unseen_{g}"] = gap["unseen_auc"]
             figures[f"generalisation_gap_{g}"] = gap["seen_accuracy"] - gap["unseen_accuracy"]
-        for a, report in detection.cross_generator(data, X).items():
+        for a, report in fakes.cross_generator(data, X).items():
             for b in data.generators:
                 figures[f"cross_detected_{a}_on_{b}"] = report[b]["detected"]
         gan_sources = [g for g in data.generators if g in ("gan07", "talking_heads")]
         warp_sources = [g for g in data.generators if g not in gan_sources]
-        gap = detection.generalisation_gap(data, warp_sources, "cnn", trained_on=gan_sources, seconds=cnn_seconds)
+        gap = fakes.generalisation_gap(data, warp_sources, "cnn", trained_on=gan_sources, seconds=cnn_seconds)
         figures["cnn_acc_seen_gans"], figures["cnn_acc_unseen_warps"] = gap["seen_accuracy"], gap["unseen_accuracy"]
         figures["cnn_auc_unseen_warps"], figures["cnn_detected_unseen_warps"] = gap["unseen_auc"], gap["unseen_detected"]
         figures["cnn_generalisation_gap_gans_to_warps"] = gap["seen_accuracy"] - gap["unseen_accuracy"]
@@ -111,15 +112,17 @@ def run(mode: str) -> SuiteResult:
         blurred = np.stack([cv2.GaussianBlur(im, (0, 0), 1.0) for im in data.images]).astype(float)
         sharp = np.clip(data.images + 0.5 * (data.images - blurred), 0, 255).astype(np.uint8)
         attacked = np.where((data.label == 1)[:, None, None, None], sharp, data.images)
-        rep = detection.evaluate(detection.predict_logistic(model, detection.radial_spectrum(attacked)), data)
+        rep = fakes.evaluate(fakes.predict_logistic(model, fakes.radial_spectrum(attacked)), data)
         for g in data.generators:
             figures[f"acc_spectrum_sharpened_{g}"] = rep[g]["accuracy"]
 
         try:
-            photos = detection.photo_set(n_photos, verbose=False)
-            P = detection.radial_spectrum(photos.images)
+            photos = fakes.photo_set(n_photos, verbose=False)
+            P = fakes.radial_spectrum(photos.images)
             ptrain = photos.split == "train"
-            prep = detection.evaluate(detection.predict_logistic(detection.fit_logistic(P[ptrain], photos.label[ptrain]), P), photos)
+            prep = fakes.evaluate(
+                fakes.predict_logistic(fakes.fit_logistic(P[ptrain], photos.label[ptrain]), P), photos
+            )
             figures["acc_spectrum_photos"], figures["auc_spectrum_photos"] = prep["deblur02"]["accuracy"], prep["deblur02"]["auc"]
         except CourseError as err:
             notes.append(f"photos skipped: {err}")
@@ -137,4 +140,4 @@ def run(mode: str) -> SuiteResult:
                      f"({time.perf_counter() - start:.0f} s)")
     finally:
         torch.set_num_threads(threads)
-    return judge(figures, bars, notes)
+    return check_bars(figures, bars, notes)

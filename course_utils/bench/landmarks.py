@@ -17,14 +17,14 @@ import time
 
 import numpy as np
 
-from . import SuiteResult, judge
+from .result import SuiteResult, check_bars
 
 BARS = {"course_nme": ("<=", 0.03), "course_fps": (">=", 200.0)}
 
 
 def _test_renders(n_identities: int, frames: int, size: int, seed: int = 7):
     from .. import faces
-    from ..faces.episodes import split_seeds
+    from ..faces.splits import split_seeds
 
     rng = np.random.default_rng(seed)
     images, points = [], []
@@ -106,4 +106,4 @@ def run(mode: str) -> SuiteResult:
         for b in names[i + 1:]:
             figures[f"astronaut_{a}_vs_{b}"] = _nme([astronaut[a]], [astronaut[b]])
 
-    return judge(figures, BARS, notes)
+    return check_bars(figures, BARS, notes)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import SuiteResult
-from ..nbtools import execute_notebook, notebook_paths
+from .result import SuiteResult
+from ..tools.notebooks import execute_notebook, notebook_paths
 
 # Budgets from COURSE_DESIGN.md: (wall seconds, peak MB) per notebook; None = no budget.
 BUDGETS = {"quick": (60.0, 1500.0), "standard": (600.0, 1500.0), "full": (None, None)}

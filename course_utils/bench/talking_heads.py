@@ -28,7 +28,7 @@ import statistics
 import time
 import warnings
 
-from . import SuiteResult, judge
+from .result import SuiteResult, check_bars
 
 BARS = {"puppet_fps": (">=", 25.0), "ssim_ft_minus_landmark_warp_k8": (">=", 0.0),
         "ssim_ft_k8_minus_k1": (">=", 0.0), "ssim_ft_k32_minus_k8": (">=", 0.0)}
@@ -41,7 +41,7 @@ def run(mode: str, config: str = "small", evaluation: bool | None = None) -> Sui
     import torch
     from torch.nn.utils import parametrize
 
-    from ..faces.episodes import EpisodeDataset
+    from ..talking_heads.episodes import EpisodeDataset
     from ..talking_heads import TalkingHeadGAN, TalkingHeadWarning, feed_forward, fine_tune, get_config, perceptual_nets
     from ..talking_heads.train import meta_step, optimizers
 
@@ -113,7 +113,7 @@ def run(mode: str, config: str = "small", evaluation: bool | None = None) -> Sui
             bars = {k: v for k, v in bars.items() if not k.startswith("ssim_ft_")}
     finally:
         torch.set_num_threads(threads)
-    return judge(figures, bars, notes)
+    return check_bars(figures, bars, notes)
 
 
 def _evaluation(mode: str, notes: list[str]) -> dict[str, float]:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import time
 
 
-from . import SuiteResult, judge
+from .result import SuiteResult, check_bars
 
 BARS = {"id_verification_accuracy": (">=", 0.9), "finetune_minus_scratch_k4": (">=", 0.05),
         "mtl_advantage_n2": (">=", 0.0)}
@@ -54,7 +54,7 @@ def run(mode: str) -> SuiteResult:
         model = identity_net.load_identity_net()
     except CourseError as err:
         notes.append(f"identity network skipped: {err}")
-        return judge(figures, BARS, notes)
+        return check_bars(figures, BARS, notes)
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -104,4 +104,4 @@ def run(mode: str) -> SuiteResult:
                      f"{rel['noise_floor']:.3f} of the variance ({time.perf_counter() - start:.0f} s)")
     finally:
         torch.set_num_threads(threads)
-    return judge(figures, BARS, notes)
+    return check_bars(figures, BARS, notes)

@@ -14,16 +14,21 @@ glasses, beard, clothes and background. Each frame has a head pose, an expressio
 Modules, one idea each: template (the 68-point scheme), identity (who and what: dataclasses),
 head (the head surface), mesh (one identity's triangle mesh and expressions), texture (its
 painted skin, eyes, hair), raster (a vectorised z-buffer), renderer (pictures and landmarks), flow
-(ground-truth optical flow), landmark_drawing, video (talking trajectories), speed, dlib_check
-(does a real detector agree?).
+(ground-truth optical flow, dense warping), landmark_drawing, video (talking trajectories), splits (train,
+validation and test identities), framing (a face cropped from its landmarks), drivers (FaceWorld people
+driving a portrait, the average face's landmarks), speed, dlib_check (does a real detector agree?).
 """
 
-from .flow import flow_to_color, flow_to_grid, ground_truth_flow, warp
+from .drivers import (AVERAGE_PERSON, REF_SIZE, driver_points, faceworld_driver, faceworld_five_points,
+                      faceworld_landmarks)
+from .flow import flow_to_color, flow_to_grid, ground_truth_flow, warp, warp_torch
+from .framing import CANONICAL_POINTS, canonical_points, crop_with_matrix, five_points, frame_face, similarity_transform
 from .identity import (BEARDS, GLASSES, HAIR_STYLES, Expression, Frame, Identity, Pose, light_from_angles,
                        random_expression, random_frame, random_pose, sample_identity, with_expression)
 from .landmark_drawing import PART_COLORS, landmark_image
 from .renderer import RenderedFrame, clear_caches, render
 from .speed import measure_fps
+from .splits import SPLITS, split_seeds
 from .template import CANONICAL_LANDMARKS, PARTS, inter_ocular
 from .video import TalkingStyle, render_video, talking_frames
 
@@ -33,4 +38,8 @@ __all__ = [
     "with_expression", "render", "clear_caches", "ground_truth_flow", "flow_to_grid", "warp", "flow_to_color",
     "landmark_image", "PART_COLORS", "talking_frames", "render_video", "TalkingStyle", "measure_fps",
     "PARTS", "CANONICAL_LANDMARKS", "inter_ocular", "HAIR_STYLES", "BEARDS", "GLASSES",
+    "SPLITS", "split_seeds",
+    "warp_torch", "CANONICAL_POINTS", "canonical_points", "five_points", "similarity_transform", "crop_with_matrix",
+    "frame_face", "AVERAGE_PERSON", "REF_SIZE", "faceworld_landmarks", "driver_points", "faceworld_five_points",
+    "faceworld_driver",
 ]

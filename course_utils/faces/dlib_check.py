@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..landmarks import dlib_models
+from ..models_dlib import dlib_models
 from .identity import random_frame, sample_identity
 from .renderer import render
 from .template import inter_ocular

@@ -6,7 +6,7 @@ Convention (backward flow, as used for warping):
 
 where (x_A, y_A) is where, in frame A, the surface point seen at pixel (x, y) of frame B is;
 all in pixels, pixel centres at integer coordinates. So B(x, y) ~ A(x + flow_x, y + flow_y):
-`warp(A, flow)` (or torch's grid_sample with `flow_to_grid(flow)`, align_corners=False)
+`warp(A, flow)` (or `warp_torch`: torch's grid_sample with `flow_to_grid(flow)`, align_corners=False)
 reproduces B wherever `valid` is True. `valid[y, x]` is False where that surface point is hidden in
 A (occluded, or outside the image) and on edges where one output pixel mixes surfaces that move
 differently. The static background and shoulders have zero flow.
@@ -27,7 +27,7 @@ import numpy as np
 
 from . import mesh as M
 from .identity import Frame, Identity
-from .renderer import SUPERSAMPLE, _check_size, lod_for, pose_mesh, principal_point, raster_for
+from .renderer import SUPERSAMPLE, check_size, lod_for, pose_mesh, principal_point, raster_for
 
 DEPTH_TOL = 0.05  # canonical units: how far apart two depths may be and still be the same surface
 EDGE_FLOW = 1.0  # pixels: flow spread inside one output pixel above which it straddles a motion edge
@@ -37,7 +37,7 @@ EDGE_DEPTH = 0.15  # canonical units: depth spread inside one output pixel above
 def ground_truth_flow(identity: Identity, frame_a: Frame, frame_b: Frame, size: int = 128):
     """(flow, valid): flow (H, W, 2) float32 pixels from B back to A (see module notes), valid
     (H, W) bool. Both frames rendered at `size` by `render`."""
-    size = _check_size(size)
+    size = check_size(size)
     ss = SUPERSAMPLE
     model = M.face_model(identity, lod_for(size))
     pa = pose_mesh(model, frame_a, size, normals=False)
@@ -117,11 +117,33 @@ def flow_to_grid(flow: np.ndarray):
 
 def warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
     """Backward-warp image (H, W[, C]) by flow (H, W, 2): out(x, y) = image(x + fx, y + fy),
-    bilinear, edges replicated (cv2.remap). Same dtype as the input."""
+    bilinear, edges replicated (cv2.remap). Same dtype as the input. The course's one numpy warp (chapter
+    04's flow.warp_cv2, warps.warp_image); warp_torch is the same convention through torch's grid_sample,
+    and flow.net.warp_tensor its twin on (N, C, H, W) tensors."""
     h, w = flow.shape[:2]
     xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
     return cv2.remap(image, xs + flow[..., 0], ys + flow[..., 1], cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_REPLICATE)
+
+
+def warp_torch(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
+    """Backward warp with torch's grid_sample (bilinear, border padding, align_corners=False):
+    out(x, y) = image(x + flow_x, y + flow_y). image (H, W[, C]) any dtype, flow (H, W, 2) pixels;
+    returns the image's shape and dtype (integers are rounded and clipped). Agrees with `warp` to
+    interpolation rounding; torch is imported only when called."""
+    import torch
+    import torch.nn.functional as F
+
+    img = np.asarray(image)
+    x = torch.from_numpy(np.ascontiguousarray(img, dtype=np.float32))
+    x = x[None, None] if img.ndim == 2 else x.permute(2, 0, 1)[None]
+    out = F.grid_sample(x, flow_to_grid(flow), mode="bilinear", padding_mode="border", align_corners=False)
+    out = out[0, 0] if img.ndim == 2 else out[0].permute(1, 2, 0)
+    out = out.numpy()
+    if np.issubdtype(img.dtype, np.integer):
+        info = np.iinfo(img.dtype)
+        out = np.clip(np.rint(out), info.min, info.max)
+    return out.astype(img.dtype)
 
 
 def flow_to_color(flow: np.ndarray, valid: np.ndarray | None = None, max_mag: float | None = None) -> np.ndarray:

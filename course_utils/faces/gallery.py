@@ -30,6 +30,34 @@ def draw_points(image: np.ndarray, landmarks: np.ndarray, visible: np.ndarray | 
     return out
 
 
+def part_colors() -> np.ndarray:
+    """(68, 3) float RGB in [0, 1]: each landmark in its part's colour (landmark_drawing.PART_COLORS)."""
+    from .landmark_drawing import PART_COLORS
+    from .template import PARTS
+
+    rgb = np.zeros((68, 3))
+    for name, (start, end) in PARTS.items():
+        rgb[start:end] = np.array(PART_COLORS[name]) / 255
+    return rgb
+
+
+def plot_points(ax, image: np.ndarray, points: np.ndarray, title: str | None = None, numbers: bool = False,
+                color=None, size: float = 18, edge: float = 0.5, label: str | None = None) -> None:
+    """draw_points on a matplotlib axis: the image with points (N, 2) px as dots outlined in black (`edge` wide),
+    coloured by face part (68 points, color None) or all in `color`; numbers=True writes each point's index
+    beside it; then the title, and no pixel axes."""
+    ax.imshow(image)
+    ax.scatter(points[:, 0], points[:, 1], s=size, c=part_colors() if color is None else color,
+               edgecolors="black", linewidths=edge, label=label)
+    if numbers:
+        for i, (x, y) in enumerate(points):
+            ax.annotate(str(i), (x, y), xytext=(3, -3), textcoords="offset points", fontsize=7.5,
+                        color="black", bbox=dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.6))
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    ax.axis("off")
+
+
 def gallery(seeds=range(6), frames=GALLERY_FRAMES, size: int = 128, landmarks: bool = True) -> np.ndarray:
     """One row per identity: its frames, then (if landmarks) the same frames with the 68 points.
     (rows * size, n * size, 3) uint8 RGB."""

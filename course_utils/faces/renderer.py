@@ -136,7 +136,8 @@ def principal_point(pose: Pose, size: int):
     return c + pose.tx * size, c + pose.ty * size
 
 
-def _check_size(size) -> int:
+def check_size(size) -> int:
+    """size as an int, or a CourseError when it is not a whole number of pixels the renderer supports."""
     if not isinstance(size, (int, np.integer)) or not (MIN_SIZE <= int(size) <= MAX_SIZE):
         raise CourseError(f"size must be an integer number of pixels between {MIN_SIZE} and {MAX_SIZE}, "
                           f"not {size!r}.")
@@ -321,7 +322,7 @@ def _downsample(img: np.ndarray, ss: int) -> np.ndarray:
 def render(identity: Identity, frame: Frame | None = None, size: int = 128) -> RenderedFrame:
     """Render `frame` of `identity` as a size x size picture (16 to 512 px; 32 to 256 recommended).
     Same identity, frame and size -> the same pixels."""
-    size = _check_size(size)
+    size = check_size(size)
     frame = frame or Frame()
     model = M.face_model(identity, lod_for(size))
     posed = pose_mesh(model, frame, size)

@@ -25,8 +25,10 @@ from typing import Callable
 import cv2
 import numpy as np
 
+from ..errors import CourseError
 from ..faces.flow import flow_to_color, flow_to_grid
-from ..faces.flow import warp as warp_cv2
+from ..faces.flow import warp as warp_cv2  # cv2.remap
+from ..faces.flow import warp_torch as warp  # torch's grid_sample: the same convention
 
 # 5-tap central derivative (Simoncelli-like; used by the Middlebury flow code): accurate to 4th order
 _DERIV = np.array([[1, -8, 0, 8, -1]], np.float32) / 12
@@ -86,8 +88,21 @@ def _resize_flow(flow: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return out
 
 
+def _check_pair(first, second) -> None:
+    """CourseError unless first and second are two pictures (H, W) or (H, W, 3) of numbers of the same size."""
+    a, b = np.asarray(first), np.asarray(second)
+    for im in (a, b):
+        if im.ndim not in (2, 3) or not np.issubdtype(im.dtype, np.number):
+            raise CourseError(f"Optical flow needs two pictures (H, W) or (H, W, 3) of numbers, not an array of shape "
+                              f"{im.shape} and type {im.dtype}.")
+    if a.shape[:2] != b.shape[:2]:
+        raise CourseError(f"Optical flow needs two pictures of the same size, not {a.shape[1]} × {a.shape[0]} and "
+                          f"{b.shape[1]} × {b.shape[0]}: resize one to match the other.")
+
+
 def _coarse_to_fine(first, second, levels, solve_level) -> np.ndarray:
     """Run `solve_level(first_l, second_l, flow_init) -> flow` from the coarsest level to the finest."""
+    _check_pair(first, second)
     p1, p2 = _pyramid(to_gray(first), levels), _pyramid(to_gray(second), levels)
     flow = np.zeros(p1[-1].shape + (2,), np.float32)
     for a, b in zip(reversed(p1), reversed(p2)):
@@ -181,6 +196,7 @@ def farneback(first: np.ndarray, second: np.ndarray, **params) -> np.ndarray:
     """OpenCV's Farnebäck (2003) polynomial-expansion flow: (H, W, 2) float32, course convention
     (second(x) ≈ first(x + flow)); `params` override FARNEBACK_DEFAULTS (cv2.calcOpticalFlowFarneback's)."""
     # OpenCV's flow goes from prev to next with prev(x) ≈ next(x + flow): prev = second, next = first
+    _check_pair(first, second)
     return cv2.calcOpticalFlowFarneback(_u8(second), _u8(first), None, **(FARNEBACK_DEFAULTS | params))
 
 
@@ -194,7 +210,10 @@ def dis(first: np.ndarray, second: np.ndarray, preset: str = "medium", finest_sc
     convention; `preset` one of DIS_PRESETS; the three settings (None keeps the preset's) default to
     values that suit faces of 64–256 px (the presets are tuned for 1024 px video)."""
     if preset not in DIS_PRESETS:
-        raise ValueError(f"preset must be one of {list(DIS_PRESETS)}, not {preset!r}")
+        raise CourseError(
+            f"The DIS preset must be one of {', '.join(map(repr, DIS_PRESETS))}, not {preset!r}: pick one of those."
+        )
+    _check_pair(first, second)
     method = cv2.DISOpticalFlow_create(DIS_PRESETS[preset])
     if finest_scale is not None:
         method.setFinestScale(finest_scale)
@@ -206,26 +225,7 @@ def dis(first: np.ndarray, second: np.ndarray, preset: str = "medium", finest_sc
 
 
 # --------------------------------------------------------------------------------------------------
-# Warping and errors
-
-
-def warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
-    """Backward warp with torch's grid_sample (bilinear, border padding, align_corners=False):
-    out(x, y) = image(x + flow_x, y + flow_y). image (H, W[, C]) any dtype, flow (H, W, 2) pixels;
-    returns the image's shape and dtype (integers are rounded and clipped)."""
-    import torch
-    import torch.nn.functional as F
-
-    img = np.asarray(image)
-    x = torch.from_numpy(np.ascontiguousarray(img, dtype=np.float32))
-    x = x[None, None] if img.ndim == 2 else x.permute(2, 0, 1)[None]
-    out = F.grid_sample(x, flow_to_grid(flow), mode="bilinear", padding_mode="border", align_corners=False)
-    out = out[0, 0] if img.ndim == 2 else out[0].permute(1, 2, 0)
-    out = out.numpy()
-    if np.issubdtype(img.dtype, np.integer):
-        info = np.iinfo(img.dtype)
-        out = np.clip(np.rint(out), info.min, info.max)
-    return out.astype(img.dtype)
+# Warping (faces.flow.warp_torch and faces.flow.warp, imported above as warp and warp_cv2) and errors
 
 
 def epe_map(flow: np.ndarray, truth: np.ndarray) -> np.ndarray:

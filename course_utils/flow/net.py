@@ -34,6 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..tensors import image_to_tensor, n_params
 from ..training import continued, half_state, optimise, train_arguments
 
 CHECKPOINT_NAME = "flow_net"
@@ -77,16 +78,7 @@ class FlowNet(nn.Module):
         return (x[:, 9:11] + self.out(d)) * FLOW_SCALE
 
 
-def n_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
 # ----------------------------------------------------------------------------- inputs and warping
-
-def _to_unit(images: np.ndarray) -> torch.Tensor:
-    """(N, H, W, 3) uint8 -> (N, 3, H, W) float in [-1, 1]."""
-    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
-
 
 def spline_flows(source_points: np.ndarray, target_points: np.ndarray) -> np.ndarray:
     """(N, 64, 64, 2) float32: the landmark thin-plate-spline flow of each pair of (68, 2) px point sets."""
@@ -106,7 +98,7 @@ def make_input(sources: np.ndarray, source_points: np.ndarray, target_points: np
     if splines is None:
         splines = spline_flows(source_points, target_points)
     prior = torch.from_numpy(np.ascontiguousarray(splines, dtype=np.float32)).permute(0, 3, 1, 2) / FLOW_SCALE
-    return torch.cat([_to_unit(sources), _to_unit(ls), _to_unit(lt), prior], 1)
+    return torch.cat([image_to_tensor(sources), image_to_tensor(ls), image_to_tensor(lt), prior], 1)
 
 
 def face_masks(target_points: np.ndarray) -> np.ndarray:
@@ -118,7 +110,10 @@ def face_masks(target_points: np.ndarray) -> np.ndarray:
 
 
 def warp_tensor(images: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
-    """Backward-warp (N, C, H, W) images by (N, 2, H, W) pixel flow with grid_sample (bilinear, border)."""
+    """Backward-warp (N, C, H, W) images by (N, 2, H, W) pixel flow with grid_sample (bilinear, border): the torch
+    twin of the course's numpy warp (faces.flow.warp, and faces.flow.warp_torch with the same grid as
+    faces.flow.flow_to_grid), same convention: out(x, y) = image(x + flow_x, y + flow_y), pixel centres at
+    integers. It stays on tensors so the loss can be differentiated through it."""
     n, _, h, w = flow.shape
     ys, xs = torch.meshgrid(torch.arange(h, dtype=flow.dtype), torch.arange(w, dtype=flow.dtype), indexing="ij")
     gx = (2 * (xs + flow[:, 0]) + 1) / w - 1
@@ -154,7 +149,7 @@ def predict_flow(model: FlowNet, source_images: np.ndarray, source_points: np.nd
     if h != w:
         from ..errors import CourseError
 
-        raise CourseError(f"predict_flow needs square images, not {w} × {h}; crop the face first (images.align_face).")
+        raise CourseError(f"predict_flow needs square images, not {w} × {h}; crop the face first (faces.framing.frame_face).")
     k = SIZE / h
     to64 = lambda p: ((np.asarray(p, np.float32) + 0.5) * k - 0.5)  # noqa: E731 - pixel centres
     small = src if h == SIZE else np.stack([cv2.resize(im, (SIZE, SIZE), interpolation=cv2.INTER_AREA) for im in src])
@@ -195,7 +190,7 @@ def evaluate(model: FlowNet, pairs) -> dict[str, float]:
 def training_data(n_identities: int = 400, per_identity: int = 10, seed: int = 0, verbose: bool = True) -> dict:
     """FlowPairs of the first n FaceWorld train identities as arrays, rendered once and cached in the data cache."""
     from ..config import data_dir
-    from ..faces.episodes import split_seeds
+    from ..faces.splits import split_seeds
     from .pairs import stack_pairs, training_pairs
 
     path = Path(data_dir()) / f"flow_net_train_{n_identities}x{per_identity}_s{seed}_{SIZE}.npz"
@@ -233,7 +228,7 @@ def _batch(data: dict, idx: np.ndarray, rng: np.random.Generator) -> dict[str, t
     src = np.clip(src * gain + bias, 0, 255).astype(np.uint8)
     tgt = np.clip(tgt * gain + bias, 0, 255).astype(np.uint8)
     x = make_input(src, data["source_points"][idx], data["target_points"][idx], data["spline"][idx])
-    return {"input": x, "target": _to_unit(tgt),
+    return {"input": x, "target": image_to_tensor(tgt),
             "flow": torch.from_numpy(data["flow"][idx].astype(np.float32)).permute(0, 3, 1, 2),
             "valid": torch.from_numpy(data["valid"][idx]).float()[:, None],
             "face": torch.from_numpy(data["face"][idx]).float()[:, None]}

@@ -62,7 +62,7 @@ def make_pair(seed: int, rng: np.random.Generator, size: int = 64, max_turn: flo
 def faceworld_pairs(n: int, size: int = 64, split: str = "test", seed: int = 0, max_turn: float = 12.0) -> list[FlowPair]:
     """n FlowPairs, each of a different identity of `split` (train, validation or test); the same
     arguments always give the same pairs."""
-    from ..faces.episodes import split_seeds  # here, not at the top: it imports torch
+    from ..faces.splits import split_seeds
 
     rng = np.random.default_rng([int(seed), 0xF10])
     seeds = split_seeds(split, n)

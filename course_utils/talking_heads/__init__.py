@@ -19,11 +19,11 @@ from .config import CONFIGS, TalkingHeadConfig, get_config
 from .finetune import PersonalisedDiscriminator, PersonalisedGenerator, embed_person, feed_forward, fine_tune
 from .guards import TalkingHeadWarning, TrainingDiverged, check_collapse, check_finite, check_psi_slices
 from .losses import PerceptualNets, Terms, perceptual_nets
-from .models import Discriminator, Embedder, Generator, TalkingHeadGAN, n_params
+from .models import Discriminator, Embedder, Generator, TalkingHeadGAN
 
 __all__ = [
     "CONFIGS", "TalkingHeadConfig", "get_config", "Embedder", "Generator", "Discriminator", "TalkingHeadGAN",
-    "n_params", "PerceptualNets", "perceptual_nets", "Terms", "feed_forward", "fine_tune", "embed_person",
+    "PerceptualNets", "perceptual_nets", "Terms", "feed_forward", "fine_tune", "embed_person",
     "PersonalisedGenerator", "PersonalisedDiscriminator", "TalkingHeadWarning", "TrainingDiverged",
     "check_collapse", "check_finite", "check_psi_slices", "meta_train", "meta_step", "load_run", "load_talking_heads",
     "load_curves",

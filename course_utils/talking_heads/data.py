@@ -2,7 +2,7 @@
 
 An episode (Zakharov et al. 2019, paraphrased): pick a video i, sample K frames of it for the embedder
 and one more target frame t — afresh every time it is drawn. Both sources below give the same dict as
-course_utils.faces.episodes.EpisodeDataset:
+course_utils.talking_heads.episodes.EpisodeDataset:
 
     frames (K, 3, S, S), landmark_images (K, 3, S, S), target (3, S, S), target_landmark_image (3, S, S)
     float32 in [-1, 1]; target_landmarks (68, 2) float32 px; index (int: the video's column of W);
@@ -24,8 +24,9 @@ import numpy as np
 import torch
 
 from ..errors import CourseError
-from ..faces.episodes import EpisodeDataset, split_seeds, to_tensor
-from ..faces.landmark_drawing import landmark_image
+from ..faces.splits import split_seeds
+from ..tensors import image_to_tensor, landmark_tensor
+from .episodes import EpisodeDataset
 
 
 def cache_dir() -> Path:
@@ -50,8 +51,8 @@ def draw_episode(images: np.ndarray, landmarks: np.ndarray, k: int, index: int, 
     if n < k + 1:
         raise CourseError(f"Video {index} has {n} usable frames; an episode with K = {k} needs {k + 1}.")
     times = torch.randperm(n)[: k + 1]
-    ims = [to_tensor(images[t]) for t in times.tolist()]
-    marks = [to_tensor(landmark_image(landmarks[t], size)) for t in times.tolist()]
+    ims = [image_to_tensor(images[t]) for t in times.tolist()]
+    marks = [landmark_tensor(landmarks[t], size) for t in times.tolist()]
     return {"frames": torch.stack(ims[:-1]), "landmark_images": torch.stack(marks[:-1]), "target": ims[-1],
             "target_landmark_image": marks[-1], "target_landmarks": torch.from_numpy(np.float32(landmarks[times[-1]])),
             "index": index, "seed": seed, "times": times}
@@ -132,7 +133,7 @@ def write_video(path: str | Path, frames, fps: float = 25.0) -> Path:
         import imageio.v3 as iio
 
         iio.imwrite(path, frames, fps=fps, codec="libx264", macro_block_size=1, quality=9)
-    except Exception:  # no ffmpeg backend: OpenCV writes MPEG-4 part 2 without any download
+    except Exception:  # noqa: BLE001 - no ffmpeg backend: OpenCV writes MPEG-4 part 2 without any download
         import cv2
 
         writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, frames.shape[2:0:-1])
@@ -149,7 +150,7 @@ def read_video(path: str | Path, max_frames: int | None = None) -> np.ndarray:
         import imageio.v3 as iio
 
         frames = [np.asarray(f)[..., :3] for f in iio.imiter(path)]
-    except Exception:
+    except Exception:  # noqa: BLE001 - no ffmpeg backend: OpenCV reads it
         import cv2
 
         cap = cv2.VideoCapture(str(path))

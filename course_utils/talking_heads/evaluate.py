@@ -38,6 +38,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..errors import CourseError
+from ..tensors import image_to_tensor, landmark_tensor, tensor_to_image
+
 METHODS = ("landmark_warp", "flow_warp", "ff", "ft")
 REFERENCE = ("copy",)
 SHOTS = (1, 8, 32)
@@ -72,7 +75,7 @@ def test_videos(n_identities: int = 24, n_targets: int = 8, size: int = 64, max_
     """Render n held-out FaceWorld test people (identity seeds from the test split, never used in meta-learning):
     `max_shots` frames spread over the first 60 % of a talking video, `n_targets` from the last 40 %."""
     from .. import faces
-    from ..faces.episodes import split_seeds
+    from ..faces.splits import split_seeds
 
     seeds = split_seeds("test", offset + n_identities)[offset:]
     rng = np.random.default_rng([seed, 0x7AB1E1])
@@ -117,22 +120,17 @@ def warp_outputs(video: TestVideo, k: int, method: str, flow_net=None) -> np.nda
     if method == "flow_warp":
         flows = predict_flow(flow_net, src, src_pts, video.target_points)
         return np.stack([warp(s, f) for s, f in zip(src, flows)])
-    raise ValueError(method)
+    raise CourseError(f"Unknown warp method {method!r}: choose 'landmark_warp', 'flow_warp' or 'copy'.")
 
 
 def _tensors(images: np.ndarray, points: np.ndarray):
-    from ..faces import landmark_image
-    from ..faces.episodes import to_tensor
-
     size = images.shape[1]
-    return (torch.stack([to_tensor(im) for im in images]),
-            torch.stack([to_tensor(landmark_image(p, size)) for p in points]))
+    return torch.stack([image_to_tensor(im) for im in images]), landmark_tensor(points, size)
 
 
 def gan_outputs(gan, video: TestVideo, k: int, method: str, *, ft_steps: int | None = None, nets=None,
                 seed: int = 0) -> np.ndarray:
     """(N, S, S, 3) uint8 from the talking-head GAN given the first k shots: 'ff' or 'ft'."""
-    from ..faces.episodes import to_image
     from .finetune import feed_forward, fine_tune
 
     frames, marks = _tensors(video.shots[:k], video.shot_points[:k])
@@ -143,8 +141,8 @@ def gan_outputs(gan, video: TestVideo, k: int, method: str, *, ft_steps: int | N
     elif method == "ft":
         puppet, _ = fine_tune(gan, frames, marks, steps=ft_steps, nets=nets, seed=seed)
     else:
-        raise ValueError(method)
-    return np.stack([to_image(t) for t in puppet.animate(target_marks)])
+        raise CourseError(f"Unknown talking-head method {method!r}: choose 'ff' (feed-forward) or 'ft' (fine-tuned).")
+    return np.stack([tensor_to_image(t) for t in puppet.animate(target_marks)])
 
 
 # ----------------------------------------------------------------------------- the metrics

@@ -93,7 +93,8 @@ def fine_tune(gan: TalkingHeadGAN, frames: torch.Tensor, landmark_images: torch.
               *, nets=None, batch: int | None = None, lr_g: float | None = None, lr_d: float | None = None, seed: int = 0,
               progress: bool = False, time_limit: float | None = None):
     """FT: train G′ (ψ′ and G's weights) and D′ (trunk, w′, b′) on the T frames for `steps` steps
-    (config.ft_steps by default), minibatches of min(batch, T) frames (config.ft_batch by default). Returns (G′, history), history a
+    (config.ft_steps by default), minibatches of min(batch, T) frames (config.ft_batch by default).
+    Returns (G′, history), history a
     list of {step, terms: {name: {scale, value}}}. nets: the content loss's feature networks (None: pixel
     L1 only — pass losses.perceptual_nets() for the full content loss)."""
     config = gan.config

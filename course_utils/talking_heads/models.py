@@ -17,13 +17,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..errors import CourseError
+from ..tensors import n_params
 from .blocks import AdaIN, AdaINResBlock, AdaINResUp, ResBlock, ResDown, SelfAttention, conv, sn
 from .config import TalkingHeadConfig, get_config
-
-
-def n_params(module: nn.Module) -> int:
-    """Number of learnable numbers in a module."""
-    return sum(p.numel() for p in module.parameters())
 
 
 class Trunk(nn.Module):
@@ -59,7 +56,8 @@ class Embedder(nn.Module):
     def __init__(self, config: TalkingHeadConfig):
         super().__init__()
         if config.e_channels[-1] != config.embed_dim:
-            raise ValueError("the embedder's last block must have embed_dim channels")
+            raise CourseError(f"The embedder's last block has {config.e_channels[-1]} channels but embed_dim is "
+                              f"{config.embed_dim}: make the last of e_channels equal to embed_dim.")
         self.trunk = Trunk(config.e_channels, config.size, config.attention_down, config.spectral_norm)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -12,7 +12,6 @@ FaceWorld driver of another face shape moves the portrait without reshaping it.
 
 from __future__ import annotations
 
-import functools
 import time
 
 import cv2
@@ -21,47 +20,19 @@ import torch
 from torch.nn.utils import parametrize
 
 from ..errors import CourseError
-
-
-@functools.lru_cache(maxsize=4)
-def faceworld_five_points(size: int) -> np.ndarray:
-    """(5, 2) px where FaceWorld's average person has its eye centres, nose tip and mouth corners in a
-    size × size render: the framing the talking-head GAN was trained on."""
-    from ..images import five_points
-    from ..warps import _REF_SIZE, faceworld_landmarks
-
-    return (five_points(faceworld_landmarks()) + 0.5) * (size / _REF_SIZE) - 0.5
+from ..faces.drivers import faceworld_five_points
+from ..faces.framing import frame_face
+from ..tensors import image_to_tensor, landmark_tensor, tensor_to_image
 
 
 def crop_like_faceworld(image: np.ndarray, points: np.ndarray, size: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """(crop (size, size, 3) uint8, its landmarks (68, 2) px): the face framed like a FaceWorld render."""
-    from ..images import array_to_rgb, five_points, similarity_transform
+    """(crop (size, size, 3) uint8, its landmarks (68, 2) px): the face framed like a FaceWorld render
+    (faces.framing.frame_face onto faces.drivers.faceworld_five_points, area-averaged, edges replicated)."""
+    from ..images import array_to_rgb
 
-    image = array_to_rgb(np.asarray(image))
-    matrix = similarity_transform(five_points(points), faceworld_five_points(size))
-    scale = float(np.hypot(matrix[0, 0], matrix[1, 0]))
-    source, m = image, matrix.copy()
-    if scale < 0.7:  # shrink with area averaging first, so a big photo does not alias
-        h, w = image.shape[:2]
-        source = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-        m[:, :2] /= scale
-    crop = cv2.warpAffine(source, m, (size, size), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
-    return crop, (np.asarray(points, np.float32) @ matrix[:, :2].T + matrix[:, 2]).astype(np.float32)
-
-
-def faceworld_driver(n_frames: int = 50, seed: int = 0, head_motion: float = 1.0, size: int = 128):
-    """A FaceWorld person talking: (driver images (T, size, size, 3) uint8, landmarks (T, 68, 2) at 256 px,
-    the person's neutral landmarks (68, 2) at 256 px — the reference motion is measured from)."""
-    from .. import faces
-    from ..warps import _driver_points, faceworld_landmarks
-
-    person = faces.sample_identity(seed)
-    frames = faces.talking_frames(n_frames, 25.0, seed)
-    frames = [faces.Frame(faces.Pose(yaw=f.pose.yaw * head_motion, pitch=f.pose.pitch * head_motion,
-                                     roll=f.pose.roll * head_motion), f.expression, f.light) for f in frames]
-    points = np.stack([_driver_points(person, f) for f in frames])
-    images = np.stack([faces.render(person, f, size).image for f in frames]) if size else None
-    return images, points, faceworld_landmarks(person)
+    crop, pts, _ = frame_face(array_to_rgb(np.asarray(image)), points, faceworld_five_points(size), size,
+                              cv2.INTER_AREA, cv2.BORDER_REPLICATE)
+    return crop, pts
 
 
 class TalkingPortrait:
@@ -103,11 +74,7 @@ class TalkingPortrait:
         return PortraitAnimator(crop, points=points, crop=False)
 
     def _tensors(self, images, points):
-        from ..faces import landmark_image
-        from ..faces.episodes import to_tensor
-
-        return (torch.stack([to_tensor(np.asarray(im)) for im in images]),
-                torch.stack([to_tensor(landmark_image(p, self.size)) for p in points]))
+        return torch.stack([image_to_tensor(np.asarray(im)) for im in images]), landmark_tensor(points, self.size)
 
     def fine_tune(self, steps: int = 60, nets=None, seed: int = 0, time_limit: float | None = None,
                   progress: bool = False) -> "TalkingPortrait":
@@ -123,11 +90,11 @@ class TalkingPortrait:
 
     def render(self, points_seq: np.ndarray, batch: int = 16) -> np.ndarray:
         """(T, S, S, 3) uint8 frames for target landmarks (T, 68, 2) in crop px."""
-        from ..faces.episodes import to_image
-
-        points_seq = np.asarray(points_seq, np.float32).reshape(-1, 68, 2)
-        _, marks = self._tensors(np.zeros((len(points_seq), 1, 1, 3), np.uint8), points_seq)
-        return np.stack([to_image(t) for t in self.puppet.animate(marks, batch)])
+        points_seq = np.asarray(points_seq, np.float32)
+        if points_seq.shape[-2:] != (68, 2):
+            raise CourseError(f"render needs target landmarks (T, 68, 2) or (68, 2), not an array of shape {points_seq.shape}.")
+        marks = landmark_tensor(points_seq.reshape(-1, 68, 2), self.size)
+        return np.stack([tensor_to_image(t) for t in self.puppet.animate(marks, batch)])
 
     def drive(self, driver_points: np.ndarray, driver_reference: np.ndarray) -> np.ndarray:
         """Frames (T, S, S, 3) uint8 following a driver's landmarks (T, 68, 2), relative to its neutral
@@ -144,14 +111,10 @@ class TalkingPortrait:
     @torch.inference_mode()
     def pose(self, smile=0., jaw_open=0., brow_raise=0., blink=0., yaw=0., pitch=0., roll=0.) -> np.ndarray:
         """One frame (S, S, 3) uint8 for an expression (weights 0–1) and head angles (degrees): the live puppet."""
-        from ..faces import landmark_image
-        from ..faces.episodes import to_image, to_tensor
-
-        y = to_tensor(landmark_image(self.target_points(smile, jaw_open, brow_raise, blink, yaw, pitch, roll),
-                                     self.size))[None]
+        y = landmark_tensor(self.target_points(smile, jaw_open, brow_raise, blink, yaw, pitch, roll), self.size)[None]
         self.puppet.eval()
         with parametrize.cached():
-            return to_image(self.puppet(y)[0])
+            return tensor_to_image(self.puppet(y)[0])
 
     def frames_per_second(self, seconds: float = 1.0) -> float:
         """Puppet frames per second, landmark drawing included, over about `seconds` of varied poses."""

@@ -158,7 +158,7 @@ def save_training_state(path: Path, gan, opt_g, opt_d, step: int, rng: list, con
 def load_training_state(path: Path) -> dict:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - a damaged or foreign file, whatever the error
         raise CourseError(f"The checkpoint {path} could not be read ({type(err).__name__}); "
                           "delete it to start the run again.") from None
 

@@ -108,12 +108,14 @@ def install(target: str, *, dry_run: bool = False) -> list[str]:
         print(lines[-1], flush=True)
         if not dry_run:
             env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-            ok = subprocess.run(["apt-get", "update", "-qq"], env=env).returncode == 0
-            ok = ok and subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
-                                       env=env).returncode == 0
-            if not ok:
-                lines.append("system: apt-get could not install them (no network, or no package list?)")
-                print(lines[-1], flush=True)
+            for cmd in (["apt-get", "update", "-qq"],
+                        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]):
+                done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+                if done.returncode != 0:  # apt's own last lines say why (no network, a locked dpkg, …)
+                    lines.append(f"system: `{' '.join(cmd[:2])}` failed: "
+                                 + " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:]))
+                    print(lines[-1], flush=True)
+                    break
     for n in NEEDS:
         if target not in n.needed_for:
             continue

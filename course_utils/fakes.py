@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import CourseError
+from .metrics import Logistic, auc, fit_logistic, predict_logistic  # noqa: F401 - chapter 09 calls them fakes.*
 
 SIZE = 64
 REAL = "faceworld"
@@ -93,7 +94,8 @@ def _talking_heads_or_none(notes: list[str]):
 
         return load_talking_heads()
     except CourseError as err:
-        _leave_out(notes, f"The talking-head GAN of chapter 08 is left out of the fakes because its checkpoint could not be loaded: {err}")
+        _leave_out(notes, "The talking-head GAN of chapter 08 is left out of the fakes because its checkpoint "
+                          f"could not be loaded: {err}")
         return None
 
 
@@ -123,8 +125,7 @@ def build_image_set(n_train: int = 16, n_test: int = 8, frames: int = 8, sources
     `frames` real frames each. gan07 fakes (its 8 people are FaceWorld training identities) get fresh
     noise per split. A source whose model is missing is left out with a note. Rendered in about
     (n_train + n_test) × (0.4 + 0.1 × frames) s, then kept in the data cache (cache=False: always render)."""
-    from . import faces
-    from .faces.episodes import split_seeds
+    from .faces.splits import split_seeds
 
     unknown = set(sources) - set(GENERATORS)
     if unknown:
@@ -235,17 +236,16 @@ def _talking_head_fakes(gan, sources, driving) -> list[np.ndarray]:
     `driving` frames of the same person: one 64 px fake per driving frame."""
     import torch
 
-    from . import faces
-    from .faces.episodes import to_image, to_tensor
     from .talking_heads import feed_forward
+    from .tensors import image_to_tensor, landmark_tensor, tensor_to_image
 
     s = gan.config.size
-    frames = torch.stack([to_tensor(r.image) for r in sources])
-    marks = torch.stack([to_tensor(faces.landmark_image(r.landmarks * s / SIZE, s)) for r in sources])
-    drive = torch.stack([to_tensor(faces.landmark_image(r.landmarks * s / SIZE, s)) for r in driving])
+    frames = torch.stack([image_to_tensor(r.image) for r in sources])
+    marks = landmark_tensor(np.stack([r.landmarks * s / SIZE for r in sources]), s)
+    drive = landmark_tensor(np.stack([r.landmarks * s / SIZE for r in driving]), s)
     with torch.no_grad():
         out = feed_forward(gan, frames, marks).animate(drive)
-    ims = [to_image(t) for t in out]
+    ims = [tensor_to_image(t) for t in out]
     if s != SIZE:
         import cv2
 
@@ -315,62 +315,7 @@ def radial_spectrum(images) -> np.ndarray:
     return profile[0] if single else profile
 
 
-# ----------------------------------------------------------------------------- logistic regression
-
-@dataclass
-class Logistic:
-    """p(fake | x) = σ(w · (x − mean) / std + b); mean, std from the training features."""
-
-    w: np.ndarray
-    b: float
-    mean: np.ndarray
-    std: np.ndarray
-
-
-def fit_logistic(X, y, l2: float = 1e-3, steps: int = 300) -> Logistic:
-    """Logistic regression, written out: X (N, D) features, y (N,) 0/1. Features standardised; the two
-    classes weighted equally whatever their counts; L2 penalty l2·|w|²/2; Newton's method (each step
-    solves a D × D system, so a few dozen steps converge)."""
-    X, y = np.asarray(X, np.float64), np.asarray(y, np.float64).ravel()
-    if X.ndim != 2 or len(X) != len(y) or not np.all((y == 0) | (y == 1)):
-        raise CourseError(f"fit_logistic needs X (N, D) and labels y (N,) of 0s and 1s; got X {X.shape} and y {y.shape}.")
-    if y.min() == y.max():
-        raise CourseError("fit_logistic needs examples of both classes (real = 0 and fake = 1).")
-    mean, std = X.mean(0), X.std(0) + 1e-8
-    Z = np.hstack([(X - mean) / std, np.ones((len(X), 1))])
-    weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean())) / len(y)
-    theta = np.zeros(Z.shape[1])
-    reg = np.full(Z.shape[1], l2)
-    reg[-1] = 0.0
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-np.clip(Z @ theta, -30, 30)))
-        grad = Z.T @ (weight * (p - y)) + reg * theta
-        hess = (Z * (weight * p * (1 - p))[:, None]).T @ Z + np.diag(reg + 1e-9)
-        delta = np.linalg.solve(hess, grad)
-        theta -= delta
-        if np.abs(delta).max() < 1e-8:
-            break
-    return Logistic(theta[:-1], float(theta[-1]), mean, std)
-
-
-def predict_logistic(model: Logistic, X) -> np.ndarray:
-    """(N,) probabilities of 'fake' in [0, 1] for features X (N, D)."""
-    z = ((np.asarray(X, np.float64) - model.mean) / model.std) @ model.w + model.b
-    return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
-
-
-# ----------------------------------------------------------------------------- scores
-
-def auc(real_scores, fake_scores) -> float:
-    """Area under the ROC curve: the chance that a random fake scores higher than a random real image
-    (ties count half). 1 perfect, 0.5 guessing."""
-    r, f = np.asarray(real_scores, float).ravel(), np.asarray(fake_scores, float).ravel()
-    if len(r) == 0 or len(f) == 0:
-        raise CourseError("auc needs at least one real and one fake score.")
-    higher = (f[:, None] > r[None, :]).mean()
-    ties = (f[:, None] == r[None, :]).mean()
-    return float(higher + 0.5 * ties)
-
+# ----------------------------------------------------------------------------- scores (auc, and the logistic regression: metrics)
 
 def evaluate(scores, data: ImageSet, split: str = "test", threshold: float = 0.5) -> dict[str, dict[str, float]]:
     """Per generator, on one split: detected (share of its fakes scored ≥ threshold), accuracy (balanced:
@@ -403,50 +348,6 @@ def format_report(report: dict[str, dict[str, float]]) -> str:
 
 # ----------------------------------------------------------------------------- a small network
 
-def _net_class():
-    import torch
-    import torch.nn as nn
-
-    class SmallDetector(nn.Module):
-        """A fixed high-pass filter (the picture minus its 3 × 3 local mean), five 3 × 3 convolutions (16, 16, 32, 32, 64 channels; the last four halve the size), then the
-        average and maximum over the picture of each channel, then one linear score: about 36 k numbers.
-        Input (N, 3, 64, 64) in [-1, 1]; output (N,) scores (logits: > 0 means 'fake')."""
-
-        def __init__(self, width: int = 16):
-            super().__init__()
-            w = width
-            layers, cin = [], 3
-            for cout, stride in ((w, 1), (w, 2), (2 * w, 2), (2 * w, 2), (4 * w, 2)):
-                layers += [nn.Conv2d(cin, cout, 3, stride, 1), nn.LeakyReLU(0.2)]
-                cin = cout
-            self.features = nn.Sequential(*layers)
-            self.score = nn.Linear(2 * cin, 1)
-
-        def forward(self, x):
-            # a fixed high-pass first step, as in image forensics (Fridrich's 'rich models'): what is left
-            # after subtracting the local average is where resampling and upsampling leave their traces
-            x = x - torch.nn.functional.avg_pool2d(x, 3, 1, 1, count_include_pad=False)
-            h = self.features(x * 4.0)
-            return self.score(torch.cat([h.mean((2, 3)), h.amax((2, 3))], 1)).squeeze(1)
-
-    return SmallDetector
-
-
-def SmallDetector(width: int = 16):
-    """The small CNN detector (see its class docstring); width 16 gives about 36 k parameters."""
-    return _net_class()(width)
-
-
-def n_params(model) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
-def _to_batch(images: np.ndarray):
-    import torch
-
-    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
-
-
 def train_cnn(data: ImageSet, seconds: float = 12.0, max_steps: int = 3000, batch: int = 32, lr: float = 2e-3,
               seed: int = 0, sources=None, width: int = 16):
     """Train SmallDetector on the 'train' split (real vs the given fake sources, default all), for
@@ -454,6 +355,9 @@ def train_cnn(data: ImageSet, seconds: float = 12.0, max_steps: int = 3000, batc
     binary cross-entropy, Adam. Returns (model in eval mode, {'steps', 'seconds', 'loss'})."""
     import torch
     import torch.nn.functional as F
+
+    from .fakes_net import SmallDetector
+    from .tensors import image_to_tensor
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -465,7 +369,7 @@ def train_cnn(data: ImageSet, seconds: float = 12.0, max_steps: int = 3000, batc
         raise CourseError(f"train_cnn found no real or no fake training images for sources {sources}.")
     model = SmallDetector(width)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    x_all = _to_batch(data.images)
+    x_all = image_to_tensor(data.images)
     half = batch // 2
     start, step, losses = time.perf_counter(), 0, []
     model.train()
@@ -489,11 +393,13 @@ def cnn_scores(model, images: np.ndarray, batch: int = 256) -> np.ndarray:
     """(N,) probabilities of 'fake' for (N, 64, 64, 3) uint8 images."""
     import torch
 
+    from .tensors import image_to_tensor
+
     images = _check_images(images)
     out = []
     with torch.no_grad():
         for i in range(0, len(images), batch):
-            out.append(torch.sigmoid(model(_to_batch(images[i:i + batch]))).numpy())
+            out.append(torch.sigmoid(model(image_to_tensor(images[i:i + batch]))).numpy())
     return np.concatenate(out)
 
 

@@ -1,24 +1,35 @@
-import torch
+"""FaceWorld's identity splits (course_utils.faces.splits, torch-free) and the meta-learning episodes drawn
+from them (course_utils.talking_heads.episodes)."""
+
+import subprocess
+import sys
 
 import pytest
+import torch
 
 from course_utils import CourseError
-from course_utils.faces import episodes
+from course_utils.faces import SPLITS, split_seeds
+from course_utils.talking_heads.episodes import EpisodeDataset
 
 
 def test_splits_never_overlap():
-    sets = {name: set(r) for name, r in episodes.SPLITS.items()}
+    sets = {name: set(r) for name, r in SPLITS.items()}
     assert not sets["train"] & sets["validation"] and not sets["train"] & sets["test"]
     assert not sets["validation"] & sets["test"]
-    assert list(episodes.split_seeds("test", 3)) == [101_000, 101_001, 101_002]
+    assert list(split_seeds("test", 3)) == [101_000, 101_001, 101_002]
     with pytest.raises(CourseError, match="split must be one of"):
-        episodes.split_seeds("holdout")
+        split_seeds("holdout")
     with pytest.raises(CourseError, match="has 1000 identities"):
-        episodes.split_seeds("validation", 5000)
+        split_seeds("validation", 5000)
+
+
+def test_faces_stays_free_of_torch():
+    code = "import sys, course_utils.faces; assert 'torch' not in sys.modules, 'course_utils.faces imported torch'"
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_episode_shapes_ranges_and_identity():
-    ds = episodes.EpisodeDataset("validation", n_identities=2, k=3, size=32, video_length=40)
+    ds = EpisodeDataset("validation", n_identities=2, k=3, size=32, video_length=40)
     assert len(ds) == 2
     torch.manual_seed(0)
     ep = ds[1]
@@ -33,7 +44,7 @@ def test_episode_shapes_ranges_and_identity():
 
 
 def test_episodes_are_resampled_every_draw_and_follow_torch_seed():
-    ds = episodes.EpisodeDataset("train", n_identities=1, k=2, size=32, video_length=60)
+    ds = EpisodeDataset("train", n_identities=1, k=2, size=32, video_length=60)
     torch.manual_seed(1)
     a, b = ds[0], ds[0]
     assert not torch.equal(a["times"], b["times"]), "two draws of one person must differ"
@@ -43,15 +54,10 @@ def test_episodes_are_resampled_every_draw_and_follow_torch_seed():
     assert torch.equal(again["times"], a["times"]) and torch.equal(again["target"], a["target"])
 
 
-def test_tensor_image_roundtrip():
-    img = (torch.arange(2 * 3 * 3) * 7 % 256).reshape(2, 3, 3).permute(1, 2, 0).repeat(1, 1, 2)[..., :3].byte().numpy()
-    assert (episodes.to_image(episodes.to_tensor(img)) == img).all()
-
-
 def test_bad_arguments():
     with pytest.raises(CourseError, match="k ≥ 1"):
-        episodes.EpisodeDataset(k=0)
+        EpisodeDataset(k=0)
     with pytest.raises(CourseError, match="cannot give"):
-        episodes.EpisodeDataset(k=8, video_length=5)
+        EpisodeDataset(k=8, video_length=5)
     with pytest.raises(IndexError):
-        episodes.EpisodeDataset("test", n_identities=1, size=32)[1]
+        EpisodeDataset("test", n_identities=1, size=32)[1]

@@ -1,12 +1,8 @@
 """Meta-learning episodes from FaceWorld, as in Zakharov et al. (2019): K frames of one person for the
 embedder, plus one more target frame of the same person for the generator — drawn afresh every time.
 
-Identities are split by seed ranges that never overlap, so a model meta-trained on `train` meets the
-people of `validation` and `test` for the first time:
-
-    train       seeds        0 … 99 999
-    validation  seeds  100 000 … 100 999
-    test        seeds  101 000 … 101 999
+Identities come from FaceWorld's splits (course_utils.faces.splits: seed ranges that never overlap), so
+a model meta-trained on `train` meets the people of `validation` and `test` for the first time.
 
 Each identity has one "video": a talking trajectory (talking_frames) of `video_length` frames seeded by
 the identity. An episode samples K + 1 distinct moments of it with torch's random generator, so draws
@@ -15,43 +11,14 @@ follow torch.manual_seed and DataLoader worker seeding, and two draws of one per
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from ..errors import CourseError
-from .identity import sample_identity
-from .landmark_drawing import landmark_image
-from .renderer import render
-from .video import talking_frames
-
-SPLITS: dict[str, range] = {
-    "train": range(0, 100_000),
-    "validation": range(100_000, 101_000),
-    "test": range(101_000, 102_000),
-}
-
-
-def split_seeds(split: str, n: int | None = None) -> range:
-    """The first n identity seeds of a split (all of them when n is None)."""
-    if split not in SPLITS:
-        raise CourseError(f"split must be one of {', '.join(SPLITS)}, not {split!r}.")
-    seeds = SPLITS[split]
-    if n is not None:
-        if not 0 < n <= len(seeds):
-            raise CourseError(f"The {split} split has {len(seeds)} identities; ask for 1 to {len(seeds)}, not {n}.")
-        seeds = seeds[:n]
-    return seeds
-
-
-def to_tensor(image: np.ndarray) -> torch.Tensor:
-    """(H, W, 3) uint8 -> (3, H, W) float32 in [-1, 1], the GAN's range."""
-    return torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float().div_(127.5).sub_(1.0)
-
-
-def to_image(tensor: torch.Tensor) -> np.ndarray:
-    """(3, H, W) in [-1, 1] -> (H, W, 3) uint8, the inverse of to_tensor."""
-    t = tensor.detach().float().clamp(-1, 1).add(1).mul(127.5).round().byte()
-    return t.permute(1, 2, 0).cpu().numpy()
+from ..faces.identity import sample_identity
+from ..faces.renderer import render
+from ..faces.splits import split_seeds
+from ..faces.video import talking_frames
+from ..tensors import image_to_tensor, landmark_tensor
 
 
 class EpisodeDataset(torch.utils.data.Dataset):
@@ -89,8 +56,8 @@ class EpisodeDataset(torch.utils.data.Dataset):
         images, marks, points = [], [], []
         for t in times.tolist():
             out = render(person, frames[t], self.size)
-            images.append(to_tensor(out.image))
-            marks.append(to_tensor(landmark_image(out.landmarks, self.size)))
+            images.append(image_to_tensor(out.image))
+            marks.append(landmark_tensor(out.landmarks, self.size))
             points.append(out.landmarks)
         return {
             "frames": torch.stack(images[:-1]),

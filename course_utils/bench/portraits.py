@@ -1,0 +1,233 @@
+"""Suite `portraits`: every animator of the course on real portraits driven by real people, judged independently.
+
+    python -m course_utils.bench portraits [--mode quick|standard|full] [--json PATH]
+
+Portraits: the Mona Lisa, the astronaut, Grace Hopper, and a picture that goes through the upload path
+(images.save_upload, then images.load_image). Drivers: the real clips in ../shared/real_faces/ (FaceWorld people
+talking where that folder is absent; the notes say which). Each animator moves each portrait by each driver's
+landmarks (relative motion from the driver's neutral frame, warps.transfer_motion); course_utils.judge scores
+the frames with networks the course never trains against.
+
+Figures per method: same_person_<m>, id_dist_<m>, mouth_r_<m>, blink_r_<m>, follow_nme_<m>, sharpness_ratio_<m>,
+flicker_<m>, fps_<m>_256 (the per-frame work at 256 px on one core). A contact sheet of each method's worst and
+best frames (by identity distance) is written to .bench/portraits-contact-sheet.png.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .. import judge as J
+from ..config import REPO_ROOT
+from .result import SuiteResult
+
+REAL_CLIPS = REPO_ROOT.parent / "shared" / "real_faces"
+SIZE = 256
+FT_STEPS = 50
+CONTACT_SHEET = REPO_ROOT / ".bench" / "portraits-contact-sheet.png"
+FIGURES = ("same_person", "id_dist", "mouth_r", "blink_r", "follow_nme", "sharpness_ratio", "flicker")
+
+
+# ----------------------------------------------------------------------------- the animators, one interface
+
+class Animator:
+    """source (256, 256, 3) uint8: the portrait's face as the animator frames it; points (68, 2) px in it;
+    render(targets (T, 68, 2) in source px) -> (T, 256, 256, 3) uint8."""
+
+    name = ""
+    source: np.ndarray
+    points: np.ndarray
+
+    def render(self, targets: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class WarpAnimator(Animator):
+    def __init__(self, image, points, method):
+        from ..warps import PortraitAnimator
+
+        self.name = {"tps": "tps_warp", "piecewise_affine": "piecewise_warp"}[method]
+        self.anim = PortraitAnimator(image, points=points, method=method, work_size=SIZE)
+        self.source, self.points = self.anim.crop, self.anim.points
+
+    def render(self, targets):
+        return np.stack([self.anim.render(t) for t in targets])
+
+
+class FlowAnimator(Animator):
+    """Chapter 04's learned flow network: the portrait's pixels moved along its predicted flow."""
+
+    name = "flow_warp"
+
+    def __init__(self, image, points, net):
+        from ..talking_heads.portrait import crop_like_faceworld
+
+        self.net = net
+        self.source, self.points = crop_like_faceworld(image, points, SIZE)
+
+    def render(self, targets):
+        from ..faces.flow import warp
+        from ..flow.net import predict_flow
+
+        flows = predict_flow(self.net, np.repeat(self.source[None], len(targets), 0),
+                             np.repeat(self.points[None], len(targets), 0), targets)
+        return np.stack([warp(self.source, f) for f in flows])
+
+
+class GanAnimator(Animator):
+    """The 2019 talking-head GAN at its 64 px, shown at 256 px (bicubic), feed-forward or fine-tuned (FT_STEPS)."""
+
+    def __init__(self, image, points, gan, tuned: bool):
+        from ..talking_heads.portrait import TalkingPortrait, crop_like_faceworld
+
+        self.name = "gan_ft" if tuned else "gan_ff"
+        self.tp = TalkingPortrait(image, points=points, gan=gan)
+        if tuned:
+            self.tp.fine_tune(steps=FT_STEPS, seed=0)
+        self.source, self.points = crop_like_faceworld(image, points, SIZE)
+        self.k = self.tp.size / SIZE
+
+    def render(self, targets):
+        small = self.tp.render((np.asarray(targets, np.float32) + 0.5) * self.k - 0.5)
+        return np.stack([cv2.resize(f, (SIZE, SIZE), interpolation=cv2.INTER_CUBIC) for f in small])
+
+
+# ----------------------------------------------------------------------------- inputs
+
+def portraits(quick: bool):
+    """[(label, (H, W, 3) uint8)]: real portraits, and one read back through the upload path."""
+    import io
+
+    from PIL import Image
+
+    from .. import images
+
+    out = [(name, images.portrait(name).image) for name in ("mona_lisa", "astronaut", "grace_hopper")]
+    if quick:
+        return out[:2]
+    upload = io.BytesIO()  # what a learner's upload widget hands over: the file's bytes
+    Image.fromarray(np.ascontiguousarray(images.portrait("grace_hopper").image[:, ::-1])).save(upload, "JPEG", quality=85)
+    out.append(("upload (mirrored JPEG)", images.load_image(upload.getvalue())))
+    return out
+
+
+def drivers(quick: bool, frames: int):
+    """[(label, points (T, 68, 2), reference (68, 2), driver frames)] and a note saying where they came from."""
+    from .. import driving, faces
+
+    clips = sorted(REAL_CLIPS.glob("*.mp4")) if REAL_CLIPS.exists() else []
+    out = []
+    if clips:
+        for clip in clips[:2] if quick else clips:
+            v = driving.load_video(clip)
+            start = max(0, min(len(v) - frames, len(v) // 3))
+            out.append((clip.stem, v.points[start:start + frames], v.reference_points, v.frames[start:start + frames]))
+        note = f"drivers: {len(out)} real clips from {REAL_CLIPS} ({', '.join(c for c, *_ in out)})"
+    else:
+        for seed in (1, 2) if quick else range(1, 7):
+            images, points, neutral = faces.faceworld_driver(frames, seed=seed, head_motion=0.5, size=SIZE)
+            out.append((f"faceworld_{seed}", points, neutral, images))
+        note = f"drivers: FaceWorld people talking ({REAL_CLIPS} is absent: no real clips here)"
+    return out, note
+
+
+def _animators(image, points, quick: bool):
+    import torch
+
+    from ..flow.net import load_flow_net
+    from ..talking_heads.train import load_talking_heads
+
+    out = [WarpAnimator(image, points, "tps"), WarpAnimator(image, points, "piecewise_affine"),
+           FlowAnimator(image, points, load_flow_net())]
+    gan = load_talking_heads()
+    out.append(GanAnimator(image, points, gan, tuned=False))
+    torch.manual_seed(0)
+    out.append(GanAnimator(image, points, load_talking_heads(), tuned=True))
+    return out
+
+
+# ----------------------------------------------------------------------------- the suite
+
+def run(mode: str, frames: int | None = None) -> SuiteResult:
+    import torch
+
+    from ..landmarks import detect
+    from ..warps import transfer_motion
+
+    quick = mode == "quick"
+    frames = frames or (16 if quick else 32)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # fps is per core
+    cv2.setNumThreads(1)
+    try:
+        drvs, note = drivers(quick, frames)
+        verdicts: dict[str, list[J.Verdict]] = {}
+        seconds: dict[str, float] = {}
+        counted: dict[str, int] = {}
+        sheet: dict[str, list] = {}
+        for label, image in portraits(quick):
+            points = detect(image, backend="dlib").faces[0].points
+            for anim in _animators(image, points, quick):
+                for clip, drv_points, reference, drv_frames in drvs:
+                    targets = transfer_motion(anim.points, drv_points, reference)
+                    t = time.perf_counter()
+                    out = anim.render(targets)
+                    dt = time.perf_counter() - t
+                    v = J.judge(anim.source, out, targets=targets, driver_points=drv_points, seconds=dt)
+                    verdicts.setdefault(anim.name, []).append(v)
+                    seconds[anim.name] = seconds.get(anim.name, 0.0) + dt
+                    counted[anim.name] = counted.get(anim.name, 0) + len(out)
+                    for i, d in enumerate(v.distances):
+                        sheet.setdefault(anim.name, []).append((d, f"{label} × {clip}", out[i], drv_frames[i]))
+    finally:
+        torch.set_num_threads(threads)
+        cv2.setNumThreads(-1)
+    figures, rows = {}, []
+    for method, vs in verdicts.items():
+        mean = J.mean_verdict(vs)
+        for key in FIGURES:
+            figures[f"{key}_{method}"] = mean[key]
+        figures[f"fps_{method}_256"] = counted[method] / seconds[method]
+        rows.append({"method": method, "pairs": len(vs), "frames": int(mean["frames"]),
+                     "same person": mean["same_person"], "id dist": mean["id_dist"], "mouth r": mean["mouth_r"],
+                     "blink r": mean["blink_r"], "follow NME": mean["follow_nme"],
+                     "sharpness": mean["sharpness_ratio"], "flicker": mean["flicker"],
+                     "fps@256": figures[f"fps_{method}_256"]})
+    contact_sheet(sheet, CONTACT_SHEET)
+    notes = [note, f"judge: dlib's face-recognition ResNet and 68-point predictor (same person: distance < "
+             f"{J.SAME_PERSON}); GAN FT: {FT_STEPS} steps on the one portrait; fps on one core",
+             f"contact sheet (worst and best frame per method, by identity distance): {CONTACT_SHEET}"]
+    return SuiteResult(figures=figures, rows=rows, columns=list(rows[0]) if rows else ["method"], ok=bool(rows),
+                       notes=notes)
+
+
+def contact_sheet(sheet: dict[str, list], path: Path) -> Path:
+    """A PNG: one row per method — its worst frame and its best frame (by identity distance), each beside its
+    driver frame, labelled."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    methods = list(sheet)
+    fig, axes = plt.subplots(len(methods), 4, figsize=(10, 2.7 * len(methods)), squeeze=False)
+    for row, method in zip(axes, methods):
+        entries = sorted(sheet[method], key=lambda e: (np.isnan(e[0]), e[0]))
+        best, worst = entries[0], entries[-1]
+        for ax, (title, (d, pair, frame, driver)) in zip(row, [("worst", worst), ("driver", worst), ("best", best),
+                                                                ("driver", best)]):
+            ax.imshow(frame if title != "driver" else driver)
+            ax.set_xticks([]), ax.set_yticks([])
+            dist = "no face found" if np.isnan(d) else f"distance {d:.2f}"
+            ax.set_title(f"{method}: {title}\n{pair}\n{dist}" if title != "driver" else "its driver frame", fontsize=7)
+    fig.suptitle("bench portraits: each animator's worst and best frame (dlib identity distance to the portrait; "
+                 f"< {J.SAME_PERSON} = same person)", fontsize=9)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
