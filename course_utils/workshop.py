@@ -31,6 +31,7 @@ QUIZ_SIZE = 192         # px: quiz pictures are delivered at this size
 FINE_TUNE_SECONDS = 20  # the GAN's personalisation (K = 1 fine-tuning) stops after at most this long
 FINE_TUNE_STEPS = 60
 FPS = 20
+FRAME_SIZE = 256        # px: the portrait's face is framed once, at this size, for the warp and the GAN
 
 
 # ----------------------------------------------------------------------------------------- driving clips
@@ -504,11 +505,14 @@ class WorkshopApp:
             self.say("Finding the face and warping the portrait (chapter 04) …")
             if "animator" not in models:
                 from . import landmarks
+                from .talking_heads.portrait import crop_like_faceworld
                 from .warps import PortraitAnimator
 
                 image = load_portrait(name).image
-                models["points"] = landmarks.detect(image).faces[0].points   # found once, used by warp and GAN
-                models["animator"] = PortraitAnimator(image, points=models["points"])
+                points = landmarks.detect(image).faces[0].points
+                # found once and framed once (as FaceWorld frames are, at 256 px): the warp and the GAN see one crop
+                models["face"], models["points"] = crop_like_faceworld(image, points, FRAME_SIZE)
+                models["animator"] = PortraitAnimator(models["face"], points=models["points"], crop=False)
             warp = models["animator"].drive(drv_points, drv_ref)
             self.warp_view.value = gif_html(warp, "<b>Warp</b> (chapter 04): the portrait's own pixels pushed "
                                                   "along the driver's landmark motion (256 px)")
@@ -520,8 +524,7 @@ class WorkshopApp:
             if "talker" not in models:
                 from .talking_heads.portrait import TalkingPortrait
 
-                models["talker"] = TalkingPortrait(load_portrait(name).image, points=models["points"],
-                                                   gan=talking_head_gan())
+                models["talker"] = TalkingPortrait(models["face"], points=models["points"], gan=talking_head_gan())
             tp = models["talker"]
             self._show_gan(tp, drv_points, drv_ref)
             if fine_tune and not tp.tuned:

@@ -452,12 +452,12 @@ save_figure(fig, "hard_cases", CHAPTER);
 # noise. On
 # the painting there is no truth to measure against, only your eye: the detector trained on photos
 # (dlib) follows the real face; the course's detector, which has seen nothing but FaceWorld, is further
-# off — it has never met sepia skin, real hair or brush strokes. A detector is only as good as the
+# off — it has never met varnished skin, real hair or brush strokes. A detector is only as good as the
 # faces it learned from.
 #
-# (If the cell above printed **STAND-IN**, the real Mona Lisa was not in the data cache and could not be
-# downloaded: what you see is the astronaut painted in sepia. Run `python -m course_utils.fetch` once
-# while online to get the painting.)
+# (The painting comes with the course: the `mvtb-data` package that `make lab` installs holds it. If the cell
+# above printed **STAND-IN**, that package is missing and no scan is cached: what you see is the astronaut
+# painted in sepia, and the line says what to install.)
 
 # %% [markdown]
 # ## 6. The landmark image: what the generator will see

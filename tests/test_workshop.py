@@ -234,4 +234,9 @@ def test_app_finds_the_face_once_for_warp_and_gan(isolated_cache, monkeypatch):
     assert app.make_it_talk("astronaut", clip, fine_tune=False) is True
     assert len(calls) == 1, f"the portrait's face was searched for {len(calls)} times"
     assert "data:image/gif" in app.warp_view.value and "data:image/gif" in app.gan_view.value
+    # and framed once: the warp works on the very crop the GAN was given
+    models = app._models["astronaut"]
+    assert models["face"].shape == (workshop.FRAME_SIZE, workshop.FRAME_SIZE, 3)
+    assert models["animator"].crop is models["face"] or np.array_equal(models["animator"].crop, models["face"])
+    assert np.allclose(models["talker"].source_points, models["points"])
     assert app.make_it_talk("astronaut", clip, fine_tune=False) is True and len(calls) == 1   # kept for the portrait

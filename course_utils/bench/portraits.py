@@ -226,7 +226,7 @@ def contact_sheet(sheet: dict[str, list], path: Path) -> Path:
             ax.set_title(f"{method}: {title}\n{pair}\n{dist}" if title != "driver" else "its driver frame", fontsize=7)
     fig.suptitle("bench portraits: each animator's worst and best frame (dlib identity distance to the portrait; "
                  f"< {J.SAME_PERSON} = same person)", fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.25 / len(methods)))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=90)
     plt.close(fig)
