@@ -63,6 +63,19 @@ def look(image: np.ndarray, upsample: int | None = None) -> Seen | None:
     return Seen(points, desc, float(scores[best]))
 
 
+def describe(image: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """dlib's 128-d descriptor of the face whose landmarks (68, 2) px are known (no detection: the shape predictor
+    starts from their box), for pictures too small or too odd for the detector, such as 64 px renders shown at
+    256 px. (H, W, 3) uint8 in; (128,) float32 out."""
+    import dlib
+
+    image = np.ascontiguousarray(image[..., :3], dtype=np.uint8)
+    lo, hi = np.asarray(points, np.float32).min(0), np.asarray(points, np.float32).max(0)
+    _, predictor = dlib_models()
+    shape = predictor(image, dlib.rectangle(int(lo[0]), int(lo[1]), int(hi[0]), int(hi[1])))
+    return np.array(_recogniser().compute_face_descriptor(image, shape), np.float32)
+
+
 def inter_ocular(points: np.ndarray) -> float:
     """Distance between the two eye centres of (68, 2) points, the usual landmark-error normaliser."""
     p = np.asarray(points, np.float32)

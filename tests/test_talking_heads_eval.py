@@ -232,3 +232,18 @@ def test_record_keeps_the_training_notes_and_replaces_only_its_own_sentence(tmp_
     assert entry["notes"].startswith("trained on faceworld; from scratch `train --steps 5`. eval_* figures:")
     assert entry["notes"].count("eval_* figures:") == 1 and "FT 600 steps" in entry["notes"]
     assert entry["metrics"]["steps"] == 5 and entry["metrics"]["eval_ssim_ft_k8"] == 0.9
+
+
+def test_dlib_identity_tells_the_same_person_from_another():
+    a, b = ev.test_videos(n_identities=2, n_targets=3, max_shots=1, seed=0)
+    same = ev.dlib_identity(a.targets, a.targets, a.target_points)
+    other = ev.dlib_identity(b.targets, a.targets, a.target_points)
+    assert np.allclose(same, 1.0, atol=1e-4)
+    assert other.mean() < same.mean() - 0.02
+
+
+def test_ft_steps_are_chosen_on_validation_people_not_test_people(random_gan):
+    choice = ev.choose_ft_steps(random_gan, candidates=(1, 2), n_identities=1, k=1)
+    assert choice["chosen"] in (1, 2) and set(choice["ssim"]) == {1, 2} and choice["split"] == "validation"
+    test_seeds = {v.seed for v in ev.test_videos(n_identities=24, n_targets=1, max_shots=1)}
+    assert not set(choice["seeds"]) & test_seeds

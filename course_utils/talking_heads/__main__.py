@@ -40,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     ev = sub.add_parser("evaluate", help="the paper's Table 1 on FaceWorld people never seen in meta-learning")
     ev.add_argument("--identities", type=int, default=24, help="held-out FaceWorld test people")
     ev.add_argument("--targets", type=int, default=8, help="frames rendered per person (from the video's last 40 %%)")
-    ev.add_argument("--ft-steps", type=int, default=None, help="fine-tuning steps (default: evaluate.FT_STEPS)")
+    ev.add_argument("--ft-steps", default="auto",
+                    help="fine-tuning steps, or 'auto' (the default): chosen on validation people among "
+                         "evaluate.FT_CANDIDATES, never on the test people")
     ev.add_argument("--run", help="evaluate a training run's latest checkpoint instead of the shipped one")
     ev.add_argument("--threads", type=int, default=1, help="torch threads (with --workers 1)")
     ev.add_argument("--workers", type=int, default=1, help="people evaluated in parallel processes")
@@ -96,8 +98,18 @@ def _evaluate(a, command: str) -> int:
     gan = load_run(a.run) if a.run else load_talking_heads()
     revision = ev._git_revision()     # the code as it is now, not after edits made while the evaluation runs
     t = time.perf_counter()
-    results = ev.evaluate(gan, a.identities, a.targets, ft_steps=a.ft_steps, seed=a.seed, progress=not a.no_progress,
+    choice = None
+    if str(a.ft_steps) == "auto":
+        choice = ev.choose_ft_steps(gan, seed=a.seed, workers=a.workers, progress=not a.no_progress)
+        print(f"FT steps chosen on {choice['identities']} validation people at K = {choice['k']}: {choice['chosen']} "
+              f"(mean SSIM by steps: {choice['ssim']})", flush=True)
+        ft_steps = choice["chosen"]
+    else:
+        ft_steps = int(a.ft_steps)
+    results = ev.evaluate(gan, a.identities, a.targets, ft_steps=ft_steps, seed=a.seed, progress=not a.no_progress,
                           content_nets=not a.pixel_only, workers=a.workers)
+    if choice is not None:
+        results["settings"]["ft_steps_choice"] = choice
     results["bars"] = ev.bars(results)
     results["provenance"] = ev.provenance(command, f"talking_heads_{gan.config.name}", time.perf_counter() - t, revision)
     if a.run:
