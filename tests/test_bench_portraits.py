@@ -1,0 +1,44 @@
+"""Suite `portraits` end to end on a small case (one portrait, one FaceWorld driver, 4 frames, FT 2 steps): every
+animator is judged, every figure the issue names is there, and the contact sheet is written."""
+
+import numpy as np
+
+from course_utils.bench import portraits as suite
+
+
+def test_portraits_suite_names_every_figure_and_draws_the_contact_sheet(tmp_path, monkeypatch):
+    monkeypatch.setattr(suite, "REAL_CLIPS", tmp_path / "absent")      # FaceWorld drivers, as outside the workplace
+    monkeypatch.setattr(suite, "CONTACT_SHEET", tmp_path / "sheet.png")
+    monkeypatch.setattr(suite, "FT_STEPS", 2)
+    monkeypatch.setattr(suite, "portraits", lambda quick: [("astronaut", suite_image())])
+    monkeypatch.setattr(suite, "drivers", lambda quick, frames: (suite_drivers(frames), "FaceWorld"))
+    result = suite.run("quick", frames=4)
+    methods = ("tps_warp", "piecewise_warp", "flow_warp", "gan_ff", "gan_ft")
+    for m in methods:
+        for key in suite.FIGURES:
+            assert f"{key}_{m}" in result.figures
+        assert result.figures[f"fps_{m}_256"] > 0
+    # the warps keep the astronaut herself; the 64-px GAN, enlarged, is far less sharp than her photo
+    assert result.figures["same_person_tps_warp"] >= 0.75
+    assert result.figures["sharpness_ratio_gan_ff"] < result.figures["sharpness_ratio_tps_warp"]
+    assert (tmp_path / "sheet.png").stat().st_size > 10_000
+    assert [r["method"] for r in result.rows] == list(methods)
+
+
+def suite_image():
+    from course_utils import images
+
+    return images.portrait("astronaut").image
+
+
+def suite_drivers(frames):
+    from course_utils import faces
+
+    images, points, neutral = faces.faceworld_driver(frames, seed=1, head_motion=0.5, size=256)
+    return [("faceworld_1", points, neutral, images)]
+
+
+def test_the_upload_path_and_real_portraits_are_offered():
+    names = [label for label, image in suite.portraits(quick=False)]
+    assert names[:3] == ["mona_lisa", "astronaut", "grace_hopper"] and names[3].startswith("upload")
+    assert all(isinstance(image, np.ndarray) for _, image in suite.portraits(quick=True))
