@@ -428,9 +428,13 @@ def statements(results: dict) -> dict[str, tuple[str, bool]]:
 
 # what chapter 08's text says about the committed table (a test requires each to hold for it)
 STATED = ("ft_over_ff", "ff_lmk_k1", "ff_lmk_k8", "ft_shots", "ff_flat",
-          "ft_clearly_over_landmark_warp_k1", "ft_clearly_over_landmark_warp_k8", "landmark_warp_clearly_over_ft_k32",
+          "ft_over_landmark_warp_most_k1", "ft_clearly_over_landmark_warp_k8",
           "ft_psnr_over_warps_k1", "ft_psnr_over_warps_k8", "ft_psnr_over_warps_k32",
-          "flow_warp_best_k8", "flow_warp_best_k32")
+          "flow_warp_best_k1", "flow_warp_best_k8", "flow_warp_best_k32",
+          "copy_below_warps_ssim_k1", "copy_below_warps_ssim_k8", "copy_below_warps_ssim_k32",
+          "ft_over_ff_id_dlib_k1", "ft_over_ff_id_dlib_k8", "ft_over_ff_id_dlib_k32",
+          "warp_over_ft_id_dlib_k1", "warp_over_ft_id_dlib_k8", "warp_over_ft_id_dlib_k32",
+          "ft_id_rank_differs_k8", "ft_id_rank_differs_k32")
 
 
 def claims(results: dict, keys=None) -> list[tuple[str, bool]]:
