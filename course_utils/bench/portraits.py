@@ -135,18 +135,14 @@ def drivers(quick: bool, frames: int):
     return out, note
 
 
-def _animators(image, points, quick: bool):
+def _animators(image, points, flow_net, gan):
+    """The five animators for one portrait; the networks are loaded once for all portraits (FT works on a copy)."""
     import torch
 
-    from ..flow.net import load_flow_net
-    from ..talking_heads.train import load_talking_heads
-
     out = [WarpAnimator(image, points, "tps"), WarpAnimator(image, points, "piecewise_affine"),
-           FlowAnimator(image, points, load_flow_net())]
-    gan = load_talking_heads()
-    out.append(GanAnimator(image, points, gan, tuned=False))
+           FlowAnimator(image, points, flow_net), GanAnimator(image, points, gan, tuned=False)]
     torch.manual_seed(0)
-    out.append(GanAnimator(image, points, load_talking_heads(), tuned=True))
+    out.append(GanAnimator(image, points, gan, tuned=True))
     return out
 
 
@@ -155,7 +151,9 @@ def _animators(image, points, quick: bool):
 def run(mode: str, frames: int | None = None) -> SuiteResult:
     import torch
 
+    from ..flow.net import load_flow_net
     from ..landmarks import detect
+    from ..talking_heads.train import load_talking_heads
     from ..warps import transfer_motion
 
     quick = mode == "quick"
@@ -169,9 +167,10 @@ def run(mode: str, frames: int | None = None) -> SuiteResult:
         seconds: dict[str, float] = {}
         counted: dict[str, int] = {}
         sheet: dict[str, list] = {}
+        flow_net, gan = load_flow_net(), load_talking_heads()
         for label, image in portraits(quick):
             points = detect(image, backend="dlib").faces[0].points
-            for anim in _animators(image, points, quick):
+            for anim in _animators(image, points, flow_net, gan):
                 for clip, drv_points, reference, drv_frames in drvs:
                     targets = transfer_motion(anim.points, drv_points, reference)
                     t = time.perf_counter()
