@@ -131,8 +131,6 @@ def decode(path, size: int = 256, max_seconds: float = MAX_SECONDS, fps: float =
             if len(big) >= int(max_seconds * fps):
                 break
         reader.close()
-    except CourseError:
-        raise
     except Exception:  # noqa: BLE001 - a truncated file fails part way: keep what was read
         if not big:
             raise CourseError(f"{path.name} could not be decoded; it may be damaged. Try another video.") from None
