@@ -19,8 +19,9 @@ workshop page                    workshop
 
 shared by the chapters
   faces        FaceWorld: the procedural talking-head renderer, landmarks, true flow, drivers, face framing
-  images       pictures in: loading, uploads, the portraits (the real Mona Lisa, the astronaut, Grace Hopper)
-  driving      a real video as the driver: decode, track 68 landmarks, smooth, the neutral frame
+  images       pictures in: loading, the portraits (the real Mona Lisa, the astronaut, Grace Hopper)
+  uploads      what a learner uploads: where it is kept (never overwritten), its bytes and name in a widget
+  driving      a real video as the driver: decode, track 68 landmarks, smooth, the neutral frame; which video drives
   judge        the independent judge of animations (dlib's networks, never trained against)
   tensors      image <-> tensor conversions and the landmark-image tensor (torch)
   metrics      PSNR, AUC, logistic regression

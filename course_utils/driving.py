@@ -5,6 +5,8 @@
     video.points      (T, 68, 2) float32 px in those frames, smoothed without lag
     video.reference   the index of the most neutral frame (mouth closed, eyes open, facing the camera)
 
+    video, said = driving.course_driver()            # the learner's upload, else Binder's fetched clip, else None
+
 Tracking: dlib's detector finds the face in the first frame where it sees one (the most confident face, not the
 largest); after that each frame is searched only near the previous frame's face, and the whole frame again when
 the face is lost. Frames where it stays lost hold the last landmarks, and the video says so in `notes`.
@@ -53,6 +55,21 @@ class DrivingVideo:
 
     def __len__(self) -> int:
         return len(self.frames)
+
+    def face_frames(self, size: int = 192) -> np.ndarray:
+        """(T, size, size, 3) uint8: one still square around where the face is in the whole clip, for showing the
+        driver beside a portrait (the camera does not follow the head, so head motion stays visible)."""
+        import cv2
+
+        lo, hi = np.percentile(self.points.reshape(-1, 2), [2, 98], axis=0)
+        centre, side = (lo + hi) / 2, 1.6 * float(max(hi - lo))
+        h, w = self.frames.shape[1:3]
+        side = min(side, h, w)
+        x0 = int(np.clip(centre[0] - side / 2, 0, w - side))
+        y0 = int(np.clip(centre[1] - side / 2, 0, h - side))
+        s = int(side)
+        return np.stack([cv2.resize(f[y0:y0 + s, x0:x0 + s], (size, size), interpolation=cv2.INTER_AREA)
+                         for f in self.frames])
 
     def __str__(self) -> str:
         t = len(self) / self.fps
@@ -258,3 +275,103 @@ def load_video(path, size: int = 256, max_seconds: float = MAX_SECONDS, cache: b
     points = smooth(raw)
     return DrivingVideo(frames=small, points=points, raw_points=raw.astype(np.float32), found=found, fps=FPS,
                         reference=neutral_frame(points), name=path.name, notes=notes + list(extra))
+
+
+# ----------------------------------------------------------------------------- which real video drives
+
+VIDEO_TYPES = (".mp4", ".webm", ".mov", ".mkv", ".avi", ".ogv", ".m4v")
+# The course's default real driver, fetched by `python -m course_utils.fetch` where the network allows (Binder's
+# build runs it): a NASA interview on Wikimedia Commons, the addresses are in fetch.REAL_DRIVER.
+REAL_DRIVER_SOURCE = {
+    "title": "Everything About Living in Space (NASA, 2015)",
+    "page": "https://commons.wikimedia.org/wiki/File:Everything_About_Living_in_Space.ogv",
+    "licence": "public domain (a work of NASA, the US government)",
+}
+
+
+def real_driver_path() -> Path:
+    """Where the fetched real talking clip is kept; its provenance (address, SHA-256, licence) is the .json beside it."""
+    return data_dir() / "videos" / "real_driver.webm"
+
+
+def video_uploads_dir() -> Path:
+    from .uploads import uploads_dir
+
+    return uploads_dir() / "videos"
+
+
+def save_video_upload(data: bytes, name: str = "my_video.mp4") -> Path:
+    """Keep an uploaded video's bytes in the data cache; returns its path. An earlier upload of the same name is
+    never overwritten (the new one gets a number); a file too big or not named as a video is refused."""
+    from .uploads import new_path
+
+    suffix = Path(name).suffix.lower()
+    if suffix not in VIDEO_TYPES:
+        raise CourseError(f"{Path(name).name} is not named as a video; upload one of: {', '.join(VIDEO_TYPES)}.")
+    if len(data) > MAX_BYTES:
+        raise CourseError(f"{Path(name).name} is {len(data) / 2**20:.0f} MB; the course reads videos up to "
+                          f"{MAX_BYTES / 2**20:.0f} MB — cut a shorter clip first.")
+    path = new_path(video_uploads_dir(), name, suffix)
+    path.write_bytes(data)
+    return path
+
+
+def course_driver(max_seconds: float = MAX_SECONDS) -> tuple[DrivingVideo | None, str]:
+    """The real video that drives the portraits, and one sentence saying which: the learner's newest uploaded
+    video, else the clip Binder's build fetched (python -m course_utils.fetch), else None — then a FaceWorld
+    person drives, and the sentence says so."""
+    folder = video_uploads_dir()
+    uploads = sorted((p for p in folder.glob("*") if p.suffix.lower() in VIDEO_TYPES), key=lambda p: p.stat().st_mtime,
+                     reverse=True) if folder.exists() else []
+    problems = []
+    for path in uploads[:1]:
+        try:
+            return load_video(path, max_seconds=max_seconds), f"Driver: your video {path.name}."
+        except CourseError as err:
+            problems.append(f"your newest video {path.name} cannot drive ({err.args[0].rstrip('.')})")
+    said = "".join(f"{p[:1].upper()}{p[1:]}. " for p in problems)
+    fetched = real_driver_path()
+    if fetched.exists():
+        try:
+            return (load_video(fetched, max_seconds=max_seconds),
+                    f"{said}Driver: {REAL_DRIVER_SOURCE['title']}, {REAL_DRIVER_SOURCE['licence']}, fetched when "
+                    "the course was set up.")
+        except CourseError as err:
+            said += f"The fetched clip cannot drive ({err.args[0].rstrip('.')}). "
+    return None, (f"{said}No real driving video to use here (none uploaded that drives, and the course's real clip "
+                  "was not fetched: offline), so a FaceWorld person drives instead.")
+
+
+def video_upload_widget(on_video, description: str = "Upload a video"):
+    """An upload button for a driving video and the area under it: the file is kept (save_video_upload, never
+    overwriting), read with load_video and handed to on_video(video); a video that cannot drive is not kept, and
+    what is wrong is printed as one sentence."""
+    import ipywidgets as W
+
+    from .uploads import upload_bytes, upload_name
+
+    upload = W.FileUpload(accept="video/*", multiple=False, description=description)
+    output = W.Output()
+
+    def handle(change):
+        value = change["new"]
+        if not value:
+            return
+        output.clear_output()
+        with output:
+            path = None
+            try:
+                path = save_video_upload(bytes(upload_bytes(value)), upload_name(value))
+                print(f"reading and tracking {path.name} (about a second per second of video) …")
+                video = load_video(path)
+            except CourseError as err:
+                if path is not None:  # the course's copy of a video that cannot drive is not kept
+                    path.unlink(missing_ok=True)
+                print("✘", err)
+                return
+            on_video(video)
+
+    upload.observe(handle, names="value")
+    box = W.VBox([upload, output])
+    box.upload, box.output = upload, output
+    return box

@@ -1,21 +1,26 @@
-"""Fill the data cache when the network allows: face-alignment's weights and a public-domain Mona Lisa.
+"""Fill the data cache when the network allows: face-alignment's weights, a public-domain Mona Lisa and a
+public-domain real talking clip (the course's default real driver).
 
     python -m course_utils.fetch            # what Binder's postBuild runs; never fails the build
     python -m course_utils.fetch --check    # only say what is cached
 
 Each item is downloaded to a temporary file, checked (hash prefix for the weights, "is it a picture"
-for the painting) and only then moved into place, so an interrupted download leaves nothing half-done.
+for the painting, "does dlib follow a face in it" for the clip) and only then moved into place, so an
+interrupted download leaves nothing half-done. The clip's provenance (address, SHA-256 of what arrived,
+licence) is written beside it, since its bytes cannot be pinned in advance from an offline machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import data_dir, torch_hub_dir
+from .driving import REAL_DRIVER_SOURCE, real_driver_path
 
 USER_AGENT = "artificial-imagination-course/0.1 (educational; python urllib)"
 
@@ -44,6 +49,20 @@ MONA_LISA = Item(
     tuple(f"https://upload.wikimedia.org/wikipedia/commons/thumb/e/ec/{_MONA}/{w}px-{_MONA}" for w in (960, 800, 640, 500)),
 )
 
+# NASA, "Everything About Living in Space" (2015): astronaut Reid Wiseman answers questions at the Johnson Space
+# Center, talking to the camera. A work of the US government, public domain; Wikimedia Commons hosts it with
+# smaller WebM transcodes (tried first: a few MB instead of the original's size).
+_CLIP = "Everything_About_Living_in_Space.ogv"
+_CLIP_DIR = "5/5f"  # Commons stores a file under the first 1 and 2 hex digits of the MD5 of its name
+REAL_DRIVER = Item(
+    "a real person talking (NASA, public domain, Wikimedia Commons)",
+    real_driver_path().name,
+    tuple(f"https://upload.wikimedia.org/wikipedia/commons/transcoded/{_CLIP_DIR}/{_CLIP}/{_CLIP}.{v}"
+          for v in ("480p.vp9.webm", "480p.webm", "360p.vp9.webm", "360p.webm"))
+    + (f"https://upload.wikimedia.org/wikipedia/commons/{_CLIP_DIR}/{_CLIP}",),
+)
+CLIP_BYTES = 200 * 2**20  # a bigger download is not what this item expects
+
 
 def face_alignment_weight_paths() -> list[Path]:
     """Where the course keeps face-alignment's weight files (they may or may not exist)."""
@@ -66,6 +85,8 @@ def _download(url: str, part: Path, timeout: float) -> str:
             for chunk in iter(lambda: response.read(1 << 20), b""):
                 sha.update(chunk)
                 out.write(chunk)
+                if out.tell() > CLIP_BYTES:
+                    raise OSError(f"the download is larger than {CLIP_BYTES // 2**20} MB")
     except BaseException:
         part.unlink(missing_ok=True)
         raise
@@ -76,7 +97,7 @@ def fetch_item(item: Item, dest: Path, timeout: float = 30.0) -> str:
     """Download one item into dest unless present; returns a one-line report. Never raises on network trouble."""
     if dest.exists():
         return f"✔ {item.name}: already cached at {dest}"
-    part = dest.with_name(dest.name + ".part")
+    part = dest.with_name(f"{dest.stem}.part{dest.suffix}")  # keeps the type ending: ffmpeg reads by it
     problem = "no address"
     for url in item.urls:
         try:
@@ -88,8 +109,13 @@ def fetch_item(item: Item, dest: Path, timeout: float = 30.0) -> str:
             problem = f"its SHA-256 {digest[:10]}… does not start with {item.hash_prefix}"
         elif dest.suffix.lower() in {".jpg", ".jpeg", ".png"} and not _is_picture(part):
             problem = "the download is not a readable picture"
+        elif dest.suffix.lower() in {".webm", ".mp4", ".ogv"} and (why := _not_a_driver(part)):
+            problem = why
         else:
             part.rename(dest)
+            if item is REAL_DRIVER:
+                record = dict(REAL_DRIVER_SOURCE, url=url, sha256=digest, bytes=dest.stat().st_size)
+                dest.with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n")
             return f"✔ {item.name}: downloaded to {dest}"
         part.unlink(missing_ok=True)
     return f"✘ {item.name}: not downloaded ({problem}); the course runs without it."
@@ -106,15 +132,30 @@ def _is_picture(path: Path) -> bool:
         return False
 
 
+def _not_a_driver(path: Path) -> str:
+    """'' when dlib follows one face through the video's first seconds (its landmarks are then cached for the
+    notebooks), else why not."""
+    from .driving import load_video
+    from .errors import CourseError
+
+    try:
+        load_video(path)
+    except CourseError as err:
+        return f"the download is not a usable driving video ({err})"
+    return ""
+
+
+def _items() -> list[tuple[Item, Path]]:
+    return (list(zip(FACE_ALIGNMENT_WEIGHTS, face_alignment_weight_paths()))
+            + [(MONA_LISA, mona_lisa_path()), (REAL_DRIVER, real_driver_path())])
+
+
 def fetch_all(timeout: float = 30.0) -> list[str]:
-    reports = [fetch_item(item, path, timeout) for item, path in zip(FACE_ALIGNMENT_WEIGHTS, face_alignment_weight_paths())]
-    reports.append(fetch_item(MONA_LISA, mona_lisa_path(), timeout))
-    return reports
+    return [fetch_item(item, path, timeout) for item, path in _items()]
 
 
 def check_all() -> list[str]:
-    paths = face_alignment_weight_paths() + [mona_lisa_path()]
-    items = list(FACE_ALIGNMENT_WEIGHTS) + [MONA_LISA]
+    items, paths = zip(*_items())
     return [f"{'✔' if p.exists() else '·'} {it.name}: {p if p.exists() else 'not cached'}" for it, p in zip(items, paths)]
 
 

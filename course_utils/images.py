@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .config import data_dir
 from .errors import CourseError
+from .uploads import new_path, safe_stem, upload_bytes, upload_name, uploads_dir
 
 # Longest side kept after loading: enough for every chapter, small enough for Binder's 2 GB.
 MAX_SIDE = 1024
@@ -42,22 +41,11 @@ def _describe(source) -> str:
     return "The uploaded data" if isinstance(source, (bytes, bytearray, memoryview)) else "The input"
 
 
-def _from_upload_value(source):
-    """ipywidgets.FileUpload values: a tuple of dicts (v8) or a dict of dicts (v7) with 'content'."""
-    if isinstance(source, dict) and "content" in source:
-        return bytes(source["content"])
-    if isinstance(source, dict) and source and all(isinstance(v, dict) for v in source.values()):
-        return _from_upload_value(next(iter(source.values())))
-    if isinstance(source, (tuple, list)) and source and isinstance(source[0], dict):
-        return _from_upload_value(source[0])
-    return source
-
-
 def load_image(source, max_side: int | None = MAX_SIDE) -> np.ndarray:
     """Any image a learner brings -> (H, W, 3) uint8 RGB with the longest side at most max_side."""
     from PIL import Image
 
-    source = _from_upload_value(source)
+    source = upload_bytes(source)
     if isinstance(source, np.ndarray):
         return _downscale(array_to_rgb(source), max_side)
     if isinstance(source, Image.Image):
@@ -180,40 +168,15 @@ class Portrait:
     stand_in: bool = False
 
 
-def uploads_dir() -> Path:
-    return data_dir() / "uploads"
-
-
-def _safe_name(name: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(name).stem).strip("_").lower()
-    return stem or "upload"
-
-
 def save_upload(data, name: str = "upload") -> str:
     """Check and keep an uploaded picture in the data cache as PNG; returns the name it is registered under.
     An existing upload of the same name is never overwritten: the new one gets a number."""
     from PIL import Image
 
     image = load_image(data)
-    folder = uploads_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = base = _safe_name(name)
-    n = 2
-    while (folder / f"{stem}.png").exists():
-        stem = f"{base}_{n}"
-        n += 1
-    Image.fromarray(image).save(folder / f"{stem}.png")
-    return stem
-
-
-def upload_name(value) -> str:
-    """The file name in a FileUpload widget's value (ipywidgets 8: a tuple of dicts; 7: a dict of dicts)."""
-    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-        name, item = next(iter(value.items()))
-        return str(item.get("metadata", {}).get("name", name))
-    if isinstance(value, (tuple, list)) and value and isinstance(value[0], dict):
-        return str(value[0].get("name", "upload"))
-    return "upload"
+    path = new_path(uploads_dir(), name, ".png")
+    Image.fromarray(image).save(path)
+    return path.stem
 
 
 def upload_widget(on_image, description: str = "Upload a photo", keep: bool = True):
@@ -325,7 +288,7 @@ def _stand_in() -> np.ndarray:
 
 def portrait(name: str) -> Portrait:
     """One of available_portraits(): 'astronaut', 'mona_lisa', 'grace_hopper', or an uploaded name."""
-    key = _safe_name(name)
+    key = safe_stem(name)
     if key == "astronaut":
         from skimage import data
 

@@ -5,7 +5,8 @@
     display(app.quiz_box)        # "spot the fake": a few rounds, a running score, an explanation each time
 
 Pieces a test can call without a browser:
-    CLIPS, clip_by_label(label)                 the driving clips (FaceWorld people talking)
+    CLIPS, clips(), clip_by_label(label)        the driving clips (FaceWorld people talking; clips() adds the real
+                                                person fetched at setup, python -m course_utils.fetch, when present)
     load_portrait(name), add_upload(value)      portraits; an upload is checked and kept (CourseError if bad)
     Quiz(seed, n_rounds, kinds)                 the quiz's rounds, answers and score (no pictures)
     round_images(round) -> (A, B)               the two pictures of one round, (192, 192, 3) uint8 each
@@ -38,12 +39,14 @@ FRAME_SIZE = 256        # px: the portrait's face is framed once, at this size, 
 
 @dataclass(frozen=True)
 class Clip:
-    """A driving clip: a FaceWorld person (seed) talking for n_frames, head turns scaled by head_motion."""
+    """A driving clip: a FaceWorld person (seed) talking for n_frames, head turns scaled by head_motion; or, with
+    `video`, the first n_frames of a real video file (tracked by course_utils.driving)."""
 
     label: str
     seed: int
     head_motion: float = 0.5
     n_frames: int = 40
+    video: str = ""
 
 
 CLIPS = (
@@ -53,16 +56,33 @@ CLIPS = (
 )
 
 
+REAL_CLIP_LABEL = "A real person — NASA astronaut interview (public domain)"
+
+
+def clips() -> tuple[Clip, ...]:
+    """The clips the page offers: CLIPS, then the real talking clip when the setup could fetch it."""
+    from .driving import real_driver_path
+
+    path = real_driver_path()
+    return CLIPS + ((Clip(REAL_CLIP_LABEL, seed=-1, n_frames=50, video=str(path)),) if path.exists() else ())
+
+
 def clip_by_label(label: str) -> Clip:
-    for clip in CLIPS:
+    offered = clips()
+    for clip in offered:
         if clip.label == label:
             return clip
-    raise CourseError(f"There is no driving clip called {label!r}; choose one of: {', '.join(c.label for c in CLIPS)}.")
+    raise CourseError(f"There is no driving clip called {label!r}; choose one of: {', '.join(c.label for c in offered)}.")
 
 
-@functools.lru_cache(maxsize=len(CLIPS))
+@functools.lru_cache(maxsize=len(CLIPS) + 1)
 def driving_clip(clip: Clip):
     """(driver images (T, 128, 128, 3) uint8, landmarks (T, 68, 2), neutral landmarks (68, 2)) of one clip."""
+    if clip.video:
+        from .driving import load_video
+
+        video = load_video(clip.video, max_seconds=clip.n_frames / 25)
+        return video.face_frames(128), video.points, video.reference_points
     from .faces.drivers import faceworld_driver
 
     return faceworld_driver(n_frames=clip.n_frames, seed=clip.seed, head_motion=clip.head_motion, size=128)
@@ -81,12 +101,12 @@ def load_portrait(name: str):
 
 def upload_content(value) -> tuple[bytes, str]:
     """(bytes, file name) of a FileUpload widget's value (ipywidgets 8: a tuple of dicts; 7: a dict)."""
-    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-        name, item = next(iter(value.items()))
-        return bytes(item["content"]), item.get("metadata", {}).get("name", name)
-    if isinstance(value, (tuple, list)) and value and isinstance(value[0], dict):
-        return bytes(value[0]["content"]), str(value[0].get("name", "upload"))
-    raise CourseError("Nothing was uploaded; choose a picture file (JPEG or PNG) with the Upload button.")
+    from .uploads import upload_bytes, upload_name
+
+    data = upload_bytes(value)
+    if not isinstance(data, bytes):
+        raise CourseError("Nothing was uploaded; choose a picture file (JPEG or PNG) with the Upload button.")
+    return data, upload_name(value)
 
 
 def add_upload(value) -> str:
@@ -398,7 +418,7 @@ class WorkshopApp:
         self.upload = W.FileUpload(accept="image/*", multiple=False, description="Upload a portrait",
                                    layout=W.Layout(width="180px", margin="2px 2px 2px 96px"))
         self.upload.add_class("ws-upload")
-        self.clip = W.Dropdown(options=[c.label for c in CLIPS], value=CLIPS[0].label, description="Driving clip",
+        self.clip = W.Dropdown(options=[c.label for c in clips()], value=CLIPS[0].label, description="Driving clip",
                                layout=W.Layout(width="360px"), style={"description_width": "90px"})
         self.clip.add_class("ws-clip")
         self.talk = W.Button(description="Make it talk", button_style="primary", icon="play",
@@ -501,7 +521,8 @@ class WorkshopApp:
         try:
             self.say("Preparing the driving clip …")
             drv_images, drv_points, drv_ref = driving_clip(clip)
-            self.driver_view.value = gif_html(drv_images, f"<b>Driving clip</b>: {clip.label} (FaceWorld, 128 px)")
+            kind = "a real video" if clip.video else "FaceWorld"
+            self.driver_view.value = gif_html(drv_images, f"<b>Driving clip</b>: {clip.label} ({kind}, 128 px)")
             self.say("Finding the face and warping the portrait (chapter 04) …")
             if "animator" not in models:
                 from . import landmarks

@@ -61,7 +61,7 @@ from IPython.display import display
 from ipywidgets import Dropdown, FloatSlider, interact
 from skimage import data
 
-from course_utils import warps
+from course_utils import driving, warps
 from course_utils import flow as fl
 from course_utils.config import by_mode, output_dir, seed_everything
 from course_utils.errors import CourseError
@@ -636,6 +636,41 @@ animation(side_by_side, fps=25, name="talking_portrait", chapter=CHAPTER, width=
 # The driver (left) talks, blinks and nods; the portrait (right) follows with her own face. Watch the
 # mouth: the lips and jaw move convincingly, but the inside of the mouth is painted, not seen, and a
 # large nod bends the background. A warp moves what is there; it cannot show what is not.
+
+# %% [markdown]
+# ### A real person drives the real Mona Lisa
+#
+# FaceWorld people are cartoons of a talking face. The same recipe works with a **real video**:
+# `course_utils.driving` decodes it, finds the face with dlib (a detector trained on photographs) and
+# follows its 68 landmarks frame by frame, smooths their jitter, and picks the most neutral frame as the
+# reference the motion is measured from. Which video? Yours, if you upload one below; otherwise the public-domain
+# NASA clip that the course fetches when it is set up with a network (Binder does); otherwise — offline — a
+# FaceWorld person drives, and the cell says so.
+
+# %%
+mona = warps.PortraitAnimator(portrait("mona_lisa").image)
+video, said = driving.course_driver(max_seconds=TALK_FRAMES / 25)
+print(said)
+if video is not None:
+    print(video)
+    mona_frames, driver_frames = mona.drive(video.points, video.reference_points), list(video.face_frames(192))
+else:
+    mona_frames, driver_frames = mona.talk(n_frames=TALK_FRAMES, seed=3)
+animation([np.concatenate([small(d), small(t)], axis=1) for d, t in zip(driver_frames, mona_frames)], fps=25,
+          name="mona_lisa_driven", chapter=CHAPTER, width=512)
+
+# %% [markdown]
+# Left, the driver; right, Leonardo's painting following the driver's landmark motion, with her own face
+# shape. How well it does this on real faces — is she still the same person to a face-recognition network,
+# does her mouth open when the driver's does — is measured by chapter 08's independent judge
+# (`python -m course_utils.bench portraits`).
+#
+# **Your turn.** Upload a short video of a face talking to the camera (yours, or one you have the right to
+# use: a portrait moved by someone else's motion is a kind of fake; the last chapter comes back to that). It is kept
+# in the course's data folder, never changed; run the cell above again to drive the Mona Lisa with it.
+
+# %%
+display(driving.video_upload_widget(lambda v: print(f"✔ {v}\nRun the cell above again: your video drives now.")))
 
 # %% [markdown]
 # ## 10. A learned flow network

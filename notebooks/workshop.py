@@ -39,7 +39,8 @@ app = workshop.WorkshopApp()
 app.studio
 
 # %% [markdown]
-# **What you are seeing.** *Left:* the driving clip, a synthetic person from the course's own face renderer.
+# **What you are seeing.** *Left:* the driving clip: a synthetic person from the course's own face renderer,
+# or a real person (a public-domain NASA interview, where the course could fetch it when it was set up).
 # *Middle:* the **warp** moves the portrait's own pixels along the driver's face movements — sharp, but the
 # head cannot really turn and the inside of the mouth has to be painted in. *Right:* the **GAN** draws every
 # pixel itself from 68 face points, after seeing your portrait once — small and soft here (64 pixels, trained in

@@ -146,3 +146,89 @@ def test_real_clips_are_tracked(clip, isolated_cache):
     opening = np.array([mouth_opening(p) for p in video.points])
     assert opening.max() - opening.min() > 0.2, "people talking open their mouths"
     assert opening[video.reference] <= np.quantile(opening, 0.2)
+
+
+# ----------------------------------------------------------------------------- which video drives, and the fetched clip
+
+def test_offline_with_nothing_uploaded_faceworld_drives_and_says_so(isolated_cache):
+    video, said = driving.course_driver(2)
+    assert video is None
+    assert "FaceWorld person drives" in said and "offline" in said
+
+
+def _fetched(monkeypatch, path):
+    """fetch.REAL_DRIVER pointed at a local file (urllib reads file:// addresses), fetched into the cache."""
+    from course_utils import fetch
+
+    item = fetch.Item(fetch.REAL_DRIVER.name, fetch.REAL_DRIVER.filename, (path.resolve().as_uri(),))
+    monkeypatch.setattr(fetch, "REAL_DRIVER", item)
+    return fetch.fetch_item(item, fetch.real_driver_path(), timeout=5), fetch.real_driver_path()
+
+
+def test_the_fetched_clip_is_checked_kept_with_its_provenance_and_drives(talking, isolated_cache, monkeypatch):
+    import json
+
+    report, dest = _fetched(monkeypatch, talking[0])
+    assert report.startswith("✔") and dest.exists(), report
+    record = json.loads(dest.with_suffix(".json").read_text())
+    assert record["sha256"] == hashlib.sha256(talking[0].read_bytes()).hexdigest()
+    assert "public domain" in record["licence"] and record["url"].startswith("file:")
+    video, said = driving.course_driver(2)
+    assert video is not None and len(video) == 50 and "NASA" in said
+    assert video.face_frames(96).shape == (50, 96, 96, 3)
+
+
+@pytest.mark.parametrize("kind", ["text", "no_face"])
+def test_a_fetched_file_that_cannot_drive_is_not_kept(kind, tmp_path, isolated_cache, monkeypatch):
+    if kind == "text":
+        bad = tmp_path / "page.webm"
+        bad.write_text("<html>rate limited</html>")
+    else:
+        bad = _write(tmp_path / "grey.mp4", np.full((30, 128, 128, 3), 128, np.uint8))
+    report, dest = _fetched(monkeypatch, bad)
+    assert report.startswith("✘") and "not a usable driving video" in report, report
+    assert not dest.exists() and not list(dest.parent.glob("*.part*")) and not dest.with_suffix(".json").exists()
+
+
+def test_the_learners_upload_drives_first_and_is_never_overwritten(talking, isolated_cache, monkeypatch):
+    _fetched(monkeypatch, talking[0])
+    data = talking[0].read_bytes()
+    first = driving.save_video_upload(data, "Me Talking.mp4")
+    second = driving.save_video_upload(b"not a video at all", "Me Talking.mp4")
+    assert first.name == "me_talking.mp4" and second.name == "me_talking_2.mp4"
+    assert first.read_bytes() == data, "an earlier upload must never be overwritten"
+    # the newest upload is broken: the sentence says so and the fetched clip drives
+    video, said = driving.course_driver(2)
+    assert video is not None and "me_talking_2.mp4 cannot drive" in said and "NASA" in said
+    second.unlink()
+    video, said = driving.course_driver(2)
+    assert video is not None and said == "Driver: your video me_talking.mp4."
+
+
+def test_uploads_that_are_not_videos_or_too_big_get_one_sentence(isolated_cache, monkeypatch):
+    with pytest.raises(CourseError, match="not named as a video"):
+        driving.save_video_upload(b"x", "holiday.jpg")
+    monkeypatch.setattr(driving, "MAX_BYTES", 10)
+    with pytest.raises(CourseError, match="cut a shorter clip"):
+        driving.save_video_upload(b"x" * 11, "long.mp4")
+    assert not driving.video_uploads_dir().exists() or not list(driving.video_uploads_dir().iterdir())
+
+
+def test_the_video_upload_widget_keeps_reads_and_reports(talking, isolated_cache, capsys):
+    import datetime
+
+    def file(name, content):  # what ipywidgets 8 puts in FileUpload.value for one file
+        return ({"name": name, "type": "video/mp4", "size": len(content), "content": memoryview(content),
+                 "last_modified": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)},)
+
+    seen = []
+    box = driving.video_upload_widget(seen.append)
+    box.upload.value = file("clip.mp4", talking[0].read_bytes())
+    assert len(seen) == 1 and len(seen[0]) == 60
+    assert (driving.video_uploads_dir() / "clip.mp4").read_bytes() == talking[0].read_bytes()
+    box.upload.value = file("notes.txt", b"hello")
+    assert len(seen) == 1 and capsys.readouterr().out.endswith("✘ notes.txt is not named as a video; upload one of: "
+                                                               + ", ".join(driving.VIDEO_TYPES) + ".\n")
+    box.upload.value = file("broken.mp4", b"not really a video")
+    assert len(seen) == 1 and "✘ broken.mp4 is not a video that can be read" in capsys.readouterr().out
+    assert sorted(p.name for p in driving.video_uploads_dir().iterdir()) == ["clip.mp4"], "only what drives is kept"

@@ -2,6 +2,7 @@
 
 import io
 
+import imageio.v2 as imageio
 import numpy as np
 import pytest
 from PIL import Image
@@ -31,6 +32,20 @@ def test_clips_have_unique_labels_and_seeds_and_are_found_by_label():
 def test_unknown_clip_is_one_sentence():
     with pytest.raises(CourseError, match="no driving clip called 'nope'"):
         workshop.clip_by_label("nope")
+
+
+def test_the_fetched_real_clip_is_offered_and_drives(isolated_cache, tmp_path):
+    from course_utils import faces, fetch
+
+    assert workshop.clips() == workshop.CLIPS  # nothing fetched: FaceWorld clips only
+    images, _, _ = faces.faceworld_driver(60, seed=3, head_motion=0.5, size=256)
+    fetch.real_driver_path().parent.mkdir(parents=True)
+    imageio.mimwrite(str(fetch.real_driver_path()), list(images), fps=25, codec="libvpx", quality=8, macro_block_size=2)
+    real = workshop.clip_by_label(workshop.REAL_CLIP_LABEL)
+    assert workshop.clips()[-1] == real and real.video
+    frames, points, reference = workshop.driving_clip(real)
+    assert frames.shape == (50, 128, 128, 3) and points.shape == (50, 68, 2) and reference.shape == (68, 2)
+    assert workshop.REAL_CLIP_LABEL in workshop.WorkshopApp(background=False).clip.options
 
 
 def test_driving_clip_shapes():
