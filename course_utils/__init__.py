@@ -14,7 +14,8 @@ chapter                          module(s)
 06 transfer learning             transfer (curves, multi-task learning), identity_net
 07 GANs in a nutshell            gans
 08 few-shot talking heads        talking_heads (models, losses, train, finetune, evaluate, portrait)
-09 spotting fakes                fakes (detectors), fakes_net, watermark, governance
+09 learned animator              animator (model, data, train, portrait)
+10 spotting fakes                fakes (detectors), fakes_net, watermark, governance
 workshop page                    workshop
 
 shared by the chapters

@@ -72,8 +72,10 @@ def save_checkpoint(
     directory: Path | str | None = None,
     notes: str = "",
     wall_seconds: float | None = None,
+    data: dict | None = None,
 ) -> Path:
-    """Save a state dict (tensors and plain values only) as <name>.pt and record it in the manifest."""
+    """Save a state dict (tensors and plain values only) as <name>.pt and record it in the manifest
+    (`data`: what it was trained on, with hashes for external files)."""
     import io
 
     import torch
@@ -97,6 +99,8 @@ def save_checkpoint(
     }
     if wall_seconds is not None:
         entry["wall_seconds"] = round(float(wall_seconds), 1)
+    if data is not None:
+        entry["data"] = data
     manifest = read_manifest(directory)
     manifest[name] = entry
     _write_atomic(directory / MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import CourseError
-from .metrics import Logistic, auc, fit_logistic, predict_logistic  # noqa: F401 - chapter 09 calls them fakes.*
+from .metrics import Logistic, auc, fit_logistic, predict_logistic  # noqa: F401 - chapter 10 calls them fakes.*
 
 SIZE = 64
 REAL = "faceworld"

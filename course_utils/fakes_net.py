@@ -1,4 +1,4 @@
-"""Chapter 09's small convolutional fake detector (the network only; the labelled image set, the spectrum
+"""Chapter 10's small convolutional fake detector (the network only; the labelled image set, the spectrum
 features, training and scoring live in course_utils.fakes, which stays free of torch until a network
 is needed)."""
 

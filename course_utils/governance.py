@@ -1,4 +1,4 @@
-"""Chapter 09's governance exercise: six answers about one use of synthetic media become a one-page policy
+"""Chapter 10's governance exercise: six answers about one use of synthetic media become a one-page policy
 summary, with the answers worth a second look flagged. No code for the participants to read: the notebook
 shows `policy_widget()`, six dropdowns and the summary they produce."""
 

@@ -1,8 +1,8 @@
 """The course's shared measures, torch-free (numpy only): one home each.
 
-    psnr(reference, image)              peak signal-to-noise ratio in dB (chapters 02 and 09)
-    auc(negative_scores, positive_scores)   area under the ROC curve (chapters 06 and 09)
-    fit_logistic(X, y) / predict_logistic   a two-class logistic regression, written out (chapter 09)
+    psnr(reference, image)              peak signal-to-noise ratio in dB (chapters 02 and 10)
+    auc(negative_scores, positive_scores)   area under the ROC curve (chapters 06 and 10)
+    fit_logistic(X, y) / predict_logistic   a two-class logistic regression, written out (chapter 10)
 
 Chapter 06's linear probe (transfer.logistic_regression) is a different model — multinomial (several
 people), on torch with L-BFGS — and stays with its chapter.

@@ -128,3 +128,4 @@ def animation(frames: Sequence[np.ndarray], fps: float = 25.0, name: str | None 
     size = f' width="{int(width)}"' if width else ""
     alt = f' alt="{name}"' if name else ' alt="animation"'
     return HTML(f'<img src="data:image/gif;base64,{base64.b64encode(data).decode()}"{size}{alt}>')
+

@@ -31,7 +31,7 @@ import numpy as np
 from scipy import fft, stats
 
 from .errors import CourseError
-from .metrics import psnr  # the one PSNR; chapter 09 calls it watermark.psnr
+from .metrics import psnr  # the one PSNR; chapter 10 calls it watermark.psnr
 
 BAND = (0.06, 0.30)  # normalised DCT radius: 0 the average colour, 1 the finest detail (Nyquist)
 N_BITS = 32

@@ -1,7 +1,7 @@
 """The executive workshop page (notebooks/workshop.ipynb, served by Voilà): its logic, out of sight.
 
     app = WorkshopApp()          # builds the widgets only: nothing heavy runs until a button is pressed
-    display(app.studio)          # portrait, driving clip, "Make it talk", driver | warp | GAN side by side
+    display(app.studio)          # portrait, driving clip, "Make it talk", driver | learned animator | warp | GAN
     display(app.quiz_box)        # "spot the fake": a few rounds, a running score, an explanation each time
 
 Pieces a test can call without a browser:
@@ -169,6 +169,14 @@ def talking_head_gan():
     from .talking_heads.train import load_talking_heads
 
     return load_talking_heads()
+
+
+@functools.lru_cache(maxsize=1)
+def learned_animator():
+    """The shipped learned animator (checkpoints/animator.pt, chapter 09); CourseError when it is missing."""
+    from .animator.train import load_animator
+
+    return load_animator()
 
 
 def talking_head_available() -> bool:
@@ -430,6 +438,8 @@ class WorkshopApp:
         self.preview.add_class("ws-preview")
         self.driver_view = W.HTML(placeholder_html("the driving clip"))
         self.driver_view.add_class("ws-driver")
+        self.learned_view = W.HTML(placeholder_html("the learned animator (chapter 09)"))
+        self.learned_view.add_class("ws-learned")
         self.warp_view = W.HTML(placeholder_html("the warp (chapter 04)"))
         self.warp_view.add_class("ws-warp")
         self.gan_view = W.HTML(placeholder_html("the talking-head GAN (chapter 08)"))
@@ -439,7 +449,7 @@ class WorkshopApp:
         self.studio = W.VBox([
             W.HBox([controls, self.preview], layout=W.Layout(align_items="flex-start", grid_gap="24px")),
             self.status,
-            W.HBox([self.driver_view, self.warp_view, self.gan_view],
+            W.HBox([self.driver_view, self.learned_view, self.warp_view, self.gan_view],
                    layout=W.Layout(grid_gap="16px", flex_flow="row wrap", align_items="flex-start")),
         ], layout=W.Layout(grid_gap="10px"))
         self.studio.add_class("ws-studio")
@@ -515,7 +525,9 @@ class WorkshopApp:
             self._lock.release()
 
     def make_it_talk(self, name: str, clip: Clip, fine_tune: bool = True) -> bool:
-        """Fill the three panels for one portrait and clip; False (and one sentence in the status) on error."""
+        """Fill the panels for one portrait and clip — the driver, the learned animator (the headline), the warp and
+        the GAN; False (and one sentence in the status) on error. A missing animator or GAN checkpoint leaves its
+        panel with one sentence, the others still play."""
         t0 = time.perf_counter()
         models = self._models.setdefault(name, {})
         try:
@@ -534,9 +546,10 @@ class WorkshopApp:
                 # found once and framed once (as FaceWorld frames are, at 256 px): the warp and the GAN see one crop
                 models["face"], models["points"] = crop_like_faceworld(image, points, FRAME_SIZE)
                 models["animator"] = PortraitAnimator(models["face"], points=models["points"], crop=False)
+            self._show_learned(models, drv_points, drv_ref)
             warp = models["animator"].drive(drv_points, drv_ref)
             self.warp_view.value = gif_html(warp, "<b>Warp</b> (chapter 04): the portrait's own pixels pushed "
-                                                  "along the driver's landmark motion (256 px)")
+                                                  "along the driver's landmark motion by a hand-made rule (256 px)")
         except Exception as err:  # noqa: BLE001
             self.say(one_sentence(err, "animating the portrait"), error=True)
             return False
@@ -560,6 +573,23 @@ class WorkshopApp:
         self.say(f"Done in {time.perf_counter() - t0:.0f} s. Try another clip or portrait — or test your eye in the "
                  f"quiz below.")
         return True
+
+    def _show_learned(self, models: dict, drv_points, drv_ref) -> None:
+        """The headline panel: the learned animator (chapter 09), or one sentence when its checkpoint is missing."""
+        self.say("Animating with the learned animator (chapter 09) …")
+        try:
+            if "learned" not in models:
+                from .animator.portrait import PortraitAnimator as LearnedPortrait
+
+                models["learned"] = LearnedPortrait(models["face"], points=models["points"], model=learned_animator(),
+                                                    size=FRAME_SIZE)
+            frames = models["learned"].drive(drv_points, drv_ref)
+        except CourseError as err:
+            self.learned_view.value = placeholder_html(one_sentence(err, "loading the learned animator"))
+            return
+        self.learned_view.value = gif_html(frames, "<b>Learned animator</b> (chapter 09): a network learned how faces "
+                                                   "move; it moves the portrait's own pixels and paints only what is "
+                                                   "new, such as the inside of the mouth (256 px)")
 
     def _show_gan(self, tp, drv_points, drv_ref) -> None:
         frames = [upscale(f, 256) for f in tp.drive(drv_points, drv_ref)]

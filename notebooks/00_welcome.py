@@ -52,7 +52,8 @@
 # | 06 | transfer learning | knowledge learned on many faces, reused for one |
 # | 07 | GANs in a nutshell | a forger and a detective train each other |
 # | 08 | few-shot talking heads | the talking Mona Lisa |
-# | 09 | spotting fakes | detection, provenance and governance |
+# | 09 | learned animator | move the pixels, paint only what is new: the real Mona Lisa talks |
+# | 10 | spotting fakes | detection, provenance and governance |
 #
 # Chapters that are not in your copy yet are being written; each one arrives complete.
 

@@ -624,6 +624,9 @@ display(images.upload_widget(upload_talks, "Upload a portrait"))
 # Once fine-tuned, G′ is a function from a landmark image to a frame — about a millisecond or two on a CPU at
 # 64 px. So the sliders below move the portrait's landmarks (chapter 04's expression model) and the generator
 # draws every frame from scratch, live. (The course's budget: at least 25 frames per second.)
+#
+# Beside it, the same sliders drive **chapter 09's learned animator**, which moves the portrait's own pixels
+# along a learned motion and paints only what is new — a preview of the next chapter, where it is built.
 
 # %%
 puppet_name = "mona_lisa" if "mona_lisa" in clips else next(iter(clips), None)
@@ -638,8 +641,20 @@ if puppet_name:
           f"{n / (time.perf_counter() - t0):.0f} frames/s including upscaling and PNG encoding for display")
 
 # %%
+learned_puppet = None
+if puppet_name:
+    from course_utils.animator.portrait import PortraitAnimator as LearnedPortrait
+    from course_utils.warps import expression_points
+
+    try:
+        learned_puppet = LearnedPortrait(images.portrait(puppet_name).image)
+    except CourseError as err:
+        print("✘ chapter 09's learned animator is left out:", err)
+
+# %%
 if puppet_name:
     view = widgets.Image(format="png", width=256, height=256)
+    learned_view = widgets.Image(format="png", width=256, height=256)
     sliders = {name: widgets.FloatSlider(value=0.0, min=lo, max=hi, step=step, description=name,
                                          continuous_update=True)
                for name, lo, hi, step in [("smile", 0, 1, 0.05), ("jaw_open", 0, 1, 0.05), ("brow_raise", 0, 1, 0.05),
@@ -647,14 +662,20 @@ if puppet_name:
                                           ("roll", -15, 15, 1)]}
 
     def redraw(_=None):
-        frame = tp.pose(**{k: s.value for k, s in sliders.items()})
-        big = cv2.resize(frame, (256, 256), interpolation=cv2.INTER_CUBIC)
+        pose = {k: s.value for k, s in sliders.items()}
+        big = cv2.resize(tp.pose(**pose), (256, 256), interpolation=cv2.INTER_CUBIC)
         view.value = cv2.imencode(".png", big[..., ::-1])[1].tobytes()
+        if learned_puppet is not None:
+            frame = learned_puppet.render(expression_points(learned_puppet.points, **pose))[0]
+            learned_view.value = cv2.imencode(".png", frame[..., ::-1])[1].tobytes()
 
     for s in sliders.values():
         s.observe(redraw, names="value")
     redraw()
-    display(widgets.HBox([view, widgets.VBox(list(sliders.values()))]))
+    panels = [widgets.VBox([widgets.HTML("<b>2019 GAN</b> (this chapter)"), view])]
+    if learned_puppet is not None:
+        panels.append(widgets.VBox([widgets.HTML("<b>learned animator</b> (chapter 09)"), learned_view]))
+    display(widgets.HBox(panels + [widgets.VBox(list(sliders.values()))]))
 
 # %%
 if puppet_name:   # the same puppet as an animation: a smile, then a word, then a look to the side
@@ -662,7 +683,11 @@ if puppet_name:   # the same puppet as an animation: a smile, then a word, then 
                                                                 for a in np.linspace(0, 1, 10)]
               + [dict(yaw=15 * np.sin(np.pi * a), blink=float(a > 0.45 and a < 0.6)) for a in np.linspace(0, 1, 12)])
     puppet_frames = [cv2.resize(tp.pose(**s), (192, 192), interpolation=cv2.INTER_CUBIC) for s in script]
-    display(animation(puppet_frames, fps=10, name="puppet", chapter=CHAPTER, width=192))
+    if learned_puppet is not None:  # left: the GAN; right: chapter 09's learned animator
+        puppet_frames = [np.concatenate([f, cv2.resize(learned_puppet.render(expression_points(learned_puppet.points, **s))[0],
+                                                       (192, 192), interpolation=cv2.INTER_AREA)], 1)
+                         for f, s in zip(puppet_frames, script)]
+    display(animation(puppet_frames, fps=10, name="puppet", chapter=CHAPTER, width=192 * (1 + (learned_puppet is not None))))
 
 # %% [markdown]
 # ## Recap
@@ -782,4 +807,4 @@ run_check("Fréchet distance", [
 #    measurements would you insist on, and would you add people watching?
 # 4. **Cost.** The course meta-learned for a few CPU hours; the paper used days on GPUs and a large video
 #    dataset. What does the falling cost of that compute mean for who can make convincing fakes, and for
-#    chapter 09's detectors?
+#    chapter 10's detectors?

@@ -39,12 +39,14 @@ app = workshop.WorkshopApp()
 app.studio
 
 # %% [markdown]
-# **What you are seeing.** *Left:* the driving clip: a synthetic person from the course's own face renderer,
-# or a real person (a public-domain NASA interview, where the course could fetch it when it was set up).
-# *Middle:* the **warp** moves the portrait's own pixels along the driver's face movements — sharp, but the
-# head cannot really turn and the inside of the mouth has to be painted in. *Right:* the **GAN** draws every
-# pixel itself from 68 face points, after seeing your portrait once — small and soft here (64 pixels, trained in
-# minutes on a laptop), but the same idea, scaled up, produces today's convincing fakes.
+# **What you are seeing**, left to right. The **driving clip**: a synthetic person from the course's own face
+# renderer, or a real person (a public-domain NASA interview, where the course could fetch it when it was set up).
+# The **learned animator** (the headline): a network that *learned* how faces move — from thousands of synthetic
+# faces and a few real videos — moves the portrait's own pixels and paints only what is new, such as the inside
+# of an opening mouth; that is why she stays herself, sharp. The **warp**: the same idea with a hand-made rule
+# instead of a learned one — sharp too, but the mouth's inside has to be painted in by another rule. The **GAN**
+# (2019): it draws every pixel itself from 68 face points after seeing your portrait once — small and soft here
+# (64 pixels, trained on a laptop); to keep a face that way takes the paper's millions of real videos and GPUs.
 
 # %% [markdown]
 # ## 2 · Spot the fake

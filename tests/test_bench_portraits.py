@@ -2,7 +2,9 @@
 animator is judged, every figure the issue names is there, and the contact sheet is written."""
 
 import numpy as np
+import torch
 
+from course_utils.animator.model import LearnedAnimator
 from course_utils.bench import portraits as suite
 
 
@@ -12,8 +14,11 @@ def test_portraits_suite_names_every_figure_and_draws_the_contact_sheet(tmp_path
     monkeypatch.setattr(suite, "FT_STEPS", 2)
     monkeypatch.setattr(suite, "portraits", lambda quick: [("astronaut", suite_image())])
     monkeypatch.setattr(suite, "drivers", lambda quick, frames: (suite_drivers(frames), "FaceWorld"))
-    result = suite.run("quick", frames=4)
-    methods = ("tps_warp", "piecewise_warp", "flow_warp", "gan_ff", "gan_ft")
+    monkeypatch.setattr(suite, "FW_IDENTITIES", {True: 2, False: 2})
+    torch.manual_seed(0)
+    plumbing = LearnedAnimator("tiny").eval()  # random weights: this test checks the plumbing, not the model
+    result = suite.run("quick", frames=4, animator=plumbing)
+    methods = ("tps_warp", "piecewise_warp", "flow_warp", "gan_ff", "gan_ft", "animator")
     for m in methods:
         for key in suite.FIGURES:
             assert f"{key}_{m}" in result.figures
@@ -22,6 +27,10 @@ def test_portraits_suite_names_every_figure_and_draws_the_contact_sheet(tmp_path
     assert result.figures["same_person_tps_warp"] >= 0.75
     assert result.figures["sharpness_ratio_gan_ff"] < result.figures["sharpness_ratio_tps_warp"]
     assert (tmp_path / "sheet.png").stat().st_size > 10_000
+    # the Table-1 protocol at K = 1: moving the shot to the target's landmarks beats not moving it
+    fw = {m: result.figures[f"ssim_{m}_fw_k1"] for m in ("animator", "flow_warp", "landmark_warp", "copy", "ft")}
+    assert all(0 < v < 1 for v in fw.values()) and fw["flow_warp"] > fw["copy"]
+    assert any("learned animator: given by the caller" in n for n in result.notes)
     assert [r["method"] for r in result.rows] == list(methods)
 
 

@@ -1,4 +1,4 @@
-"""Chapter 09's fake detector: the spectrum feature, the logistic classifier, scores, the image set, the CNN."""
+"""Chapter 10's fake detector: the spectrum feature, the logistic classifier, scores, the image set, the CNN."""
 
 import numpy as np
 import pytest

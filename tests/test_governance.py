@@ -1,4 +1,4 @@
-"""Chapter 09's policy summary: every answer is shown, the risky ones are flagged, a missing one is one sentence."""
+"""Chapter 10's policy summary: every answer is shown, the risky ones are flagged, a missing one is one sentence."""
 
 import pytest
 from ipywidgets import Output

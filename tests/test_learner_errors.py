@@ -119,7 +119,7 @@ CASES = {
     "identity_net.embed: a grey picture": lambda t: _m("identity_net").embed(_identity_net(), PICTURE[..., 0]),
     # gans
     "gans.load_face_gan: missing checkpoint": lambda t: _m("gans").load_face_gan(t),
-    # fakes (chapter 09)
+    # fakes (chapter 10)
     "fakes.radial_spectrum: text": lambda t: _m("fakes").radial_spectrum("faces.png"),
     "fakes.build_image_set: unknown source": lambda t: _m("fakes").build_image_set(sources=["deepfake9000"]),
     "fakes.generalisation_gap: unknown method":

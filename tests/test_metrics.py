@@ -1,4 +1,4 @@
-"""The shared measures: PSNR (chapters 02, 09), the ROC AUC (06, 09), the two-class logistic regression (09)."""
+"""The shared measures: PSNR (chapters 02, 10), the ROC AUC (06, 10), the two-class logistic regression (10)."""
 
 import numpy as np
 import pytest
@@ -61,7 +61,7 @@ def test_auc_is_the_chance_a_positive_outranks_a_negative_ties_half():
     scores = np.round(rng.normal(size=60), 1)  # rounded: many ties
     pos = rng.random(60) < 0.4
     pairs_table = ((scores[pos][:, None] > scores[~pos][None]).mean()
-                   + 0.5 * (scores[pos][:, None] == scores[~pos][None]).mean())  # the N × M way, as chapter 09 had it
+                   + 0.5 * (scores[pos][:, None] == scores[~pos][None]).mean())  # the N × M way, as chapter 10 had it
     assert metrics.auc(scores[~pos], scores[pos]) == float(pairs_table)
 
 

@@ -1,4 +1,4 @@
-"""Chapter 09's invisible watermark: round trip, false positives, cost, robustness, learner mistakes."""
+"""Chapter 10's invisible watermark: round trip, false positives, cost, robustness, learner mistakes."""
 
 import numpy as np
 import pytest

@@ -233,6 +233,31 @@ def test_app_without_the_gan_checkpoint_still_warps_and_says_why(isolated_cache,
     assert "⚠" in app.status.value and "Traceback" not in app.status.value
 
 
+def test_the_learned_animator_is_the_headline_and_a_missing_checkpoint_is_one_sentence(isolated_cache, monkeypatch):
+    import torch
+
+    from course_utils.animator.model import LearnedAnimator
+
+    def missing():
+        raise CourseError("Checkpoint animator.pt is missing; rebuild it with `python -m course_utils.animator train`.")
+
+    monkeypatch.setattr(workshop, "learned_animator", missing)
+    app = workshop.WorkshopApp(background=False)
+    panels = app.studio.children[2].children
+    assert panels[1] is app.learned_view and "ws-learned" in app.learned_view._dom_classes
+    clip = workshop.Clip("tiny", seed=5, n_frames=2)
+    assert app.make_it_talk("astronaut", clip, fine_tune=False) is True, "the other panels still play"
+    assert "animator.pt is missing" in app.learned_view.value and "<img" not in app.learned_view.value
+    assert "data:image/gif" in app.warp_view.value and "data:image/gif" in app.gan_view.value
+    torch.manual_seed(0)
+    plumbing = LearnedAnimator("tiny").eval()  # random weights: the panel's plumbing, not the model
+    monkeypatch.setattr(workshop, "learned_animator", lambda: plumbing)
+    app = workshop.WorkshopApp(background=False)
+    assert app.make_it_talk("astronaut", clip, fine_tune=False) is True
+    assert "data:image/gif" in app.learned_view.value and "Learned animator" in app.learned_view.value
+    assert app._models["astronaut"]["learned"].source.shape == (workshop.FRAME_SIZE, workshop.FRAME_SIZE, 3)
+
+
 def test_app_finds_the_face_once_for_warp_and_gan(isolated_cache, monkeypatch):
     from course_utils import landmarks
 

@@ -49,7 +49,7 @@ SUITES: dict[str, tuple[str, Callable[[str, argparse.Namespace], SuiteResult]]] 
                       _suite("talking_heads")),
     "transfer": ("chapter 06: identity verification, transfer curves, multi-task vs independent vs pooled", _suite("transfer")),
     "flow": ("flow methods side by side on FaceWorld pairs with true flow: end-point error and ms per pair", _suite("flow")),
-    "fakes": ("chapter 09: fake detectors per generator, the generalisation gap, watermark robustness", _suite("fakes")),
+    "fakes": ("chapter 10: fake detectors per generator, the generalisation gap, watermark robustness", _suite("fakes")),
     "portraits": ("every animator on real portraits driven by real clips, judged by dlib's networks", _suite("portraits")),
 }
 

@@ -1,4 +1,4 @@
-"""Suite `fakes`: chapter 09's numbers — fake detectors per generator, the generalisation gap, the watermark.
+"""Suite `fakes`: chapter 10's numbers — fake detectors per generator, the generalisation gap, the watermark.
 
 Figures:
     acc_spectrum_<g>, auc_spectrum_<g>     the spectrum + logistic-regression detector on held-out FaceWorld

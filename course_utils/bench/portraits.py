@@ -8,6 +8,8 @@ talking where that folder is absent; the notes say which). Each animator moves e
 landmarks (relative motion from the driver's neutral frame, warps.transfer_motion); course_utils.judge scores
 the frames with networks the course never trains against.
 
+Methods: tps_warp, piecewise_warp, flow_warp, gan_ff, gan_ft and, once its checkpoint is shipped, animator (the
+learned animator: dense motion, occlusion mask, painting; course_utils.animator).
 Figures per method: same_person_<m>, id_dist_<m>, mouth_r_<m>, blink_r_<m>, follow_nme_<m>, sharpness_ratio_<m>,
 flicker_<m>, fps_<m>_256 (the per-frame work at 256 px on one core). A contact sheet of each method's worst and
 best frames (by identity distance) is written to .bench/portraits-contact-sheet.png.
@@ -28,6 +30,7 @@ from .result import SuiteResult
 REAL_CLIPS = REPO_ROOT.parent / "shared" / "real_faces"
 SIZE = 256
 FT_STEPS = 50
+FW_IDENTITIES = {True: 6, False: 24}  # FaceWorld test people for the Table-1 figures at K = 1 (quick, other modes)
 CONTACT_SHEET = REPO_ROOT / ".bench" / "portraits-contact-sheet.png"
 FIGURES = ("same_person", "id_dist", "mouth_r", "blink_r", "follow_nme", "sharpness_ratio", "flicker")
 
@@ -96,6 +99,22 @@ class GanAnimator(Animator):
         return np.stack([cv2.resize(f, (SIZE, SIZE), interpolation=cv2.INTER_CUBIC) for f in small])
 
 
+class LearnedAnimatorBench(Animator):
+    """The learned animator (course_utils.animator): the portrait's own pixels warped at 256 px along a learned
+    motion, only what the warp cannot show painted."""
+
+    name = "animator"
+
+    def __init__(self, image, points, model):
+        from ..animator.portrait import PortraitAnimator
+
+        self.anim = PortraitAnimator(image, points=points, model=model, size=SIZE)
+        self.source, self.points = self.anim.source, self.anim.points
+
+    def render(self, targets):
+        return self.anim.render(targets)
+
+
 # ----------------------------------------------------------------------------- inputs
 
 def portraits(quick: bool):
@@ -135,20 +154,35 @@ def drivers(quick: bool, frames: int):
     return out, note
 
 
-def _animators(image, points, flow_net, gan):
-    """The five animators for one portrait; the networks are loaded once for all portraits (FT works on a copy)."""
+def _animators(image, points, flow_net, gan, animator=None):
+    """The animators for one portrait; the networks are loaded once for all portraits (FT works on a copy).
+    The learned animator joins when its checkpoint is shipped."""
     import torch
 
     out = [WarpAnimator(image, points, "tps"), WarpAnimator(image, points, "piecewise_affine"),
            FlowAnimator(image, points, flow_net), GanAnimator(image, points, gan, tuned=False)]
     torch.manual_seed(0)
     out.append(GanAnimator(image, points, gan, tuned=True))
+    if animator is not None:
+        out.append(LearnedAnimatorBench(image, points, animator))
     return out
+
+
+def load_learned_animator():
+    """(the shipped learned animator or None, a note saying which)."""
+    from ..animator.train import load_animator
+    from ..errors import CourseError
+
+    try:
+        return load_animator(), "learned animator: checkpoints/animator.pt"
+    except CourseError as err:
+        return None, f"learned animator left out: {err}"
 
 
 # ----------------------------------------------------------------------------- the suite
 
-def run(mode: str, frames: int | None = None) -> SuiteResult:
+def run(mode: str, frames: int | None = None, animator=None) -> SuiteResult:
+    """The suite; `animator`: a LearnedAnimator to measure instead of the shipped one (a training snapshot)."""
     import torch
 
     from ..flow.net import load_flow_net
@@ -168,9 +202,12 @@ def run(mode: str, frames: int | None = None) -> SuiteResult:
         counted: dict[str, int] = {}
         sheet: dict[str, list] = {}
         flow_net, gan = load_flow_net(), load_talking_heads()
+        animator_note = "learned animator: given by the caller"
+        if animator is None:
+            animator, animator_note = load_learned_animator()
         for label, image in portraits(quick):
             points = detect(image, backend="dlib").faces[0].points
-            for anim in _animators(image, points, flow_net, gan):
+            for anim in _animators(image, points, flow_net, gan, animator):
                 for clip, drv_points, reference, drv_frames in drvs:
                     targets = transfer_motion(anim.points, drv_points, reference)
                     t = time.perf_counter()
@@ -196,12 +233,44 @@ def run(mode: str, frames: int | None = None) -> SuiteResult:
                      "blink r": mean["blink_r"], "follow NME": mean["follow_nme"],
                      "sharpness": mean["sharpness_ratio"], "flicker": mean["flicker"],
                      "fps@256": figures[f"fps_{method}_256"]})
+    fw_figures, fw_note = faceworld_k1(animator, flow_net, FW_IDENTITIES[quick])
+    figures |= fw_figures
     contact_sheet(sheet, CONTACT_SHEET)
-    notes = [note, f"judge: dlib's face-recognition ResNet and 68-point predictor (same person: distance < "
-             f"{J.SAME_PERSON}); GAN FT: {FT_STEPS} steps on the one portrait; fps on one core",
+    notes = [note, animator_note, fw_note,
+             f"judge: dlib's face-recognition ResNet and 68-point predictor (same person: distance < {J.SAME_PERSON}); "
+             f"GAN FT: {FT_STEPS} steps on the one portrait; fps on one core",
              f"contact sheet (worst and best frame per method, by identity distance): {CONTACT_SHEET}"]
     return SuiteResult(figures=figures, rows=rows, columns=list(rows[0]) if rows else ["method"], ok=bool(rows),
                        notes=notes)
+
+
+def faceworld_k1(animator, flow_net, n_identities: int) -> tuple[dict[str, float], str]:
+    """Chapter 08's Table-1 protocol at K = 1 (talking_heads.evaluate: FaceWorld test people never trained on, the
+    one shot moved to 8 later frames of the same video): SSIM of the learned animator, both warps and the copy
+    baseline, computed here on the first n people; FT's SSIM read from the committed table for the same people
+    (checkpoints/talking_heads_small_eval.json, checked to be the same seeds), since fine-tuning every person
+    takes an hour. ({figure: value}, a note)."""
+    import json
+
+    from ..checkpoints import CHECKPOINT_DIR
+    from ..talking_heads.evaluate import RESULTS_FILE, ssim_psnr, test_videos, warp_outputs
+
+    committed = json.loads((CHECKPOINT_DIR / RESULTS_FILE).read_text())
+    settings = committed["settings"]
+    videos = test_videos(n_identities, settings["targets_per_identity"], settings["size"], max(settings["shots"]),
+                         settings["seed"])
+    if [v.seed for v in videos] != settings["test_seeds"][:n_identities]:
+        raise RuntimeError("the committed Table-1 evaluation was made on other people; re-run it first")
+    truth = np.concatenate([v.targets for v in videos])
+    figures = {}
+    for method in ("animator", "flow_warp", "landmark_warp", "copy"):
+        if method == "animator" and animator is None:
+            continue
+        out = np.concatenate([warp_outputs(v, 1, method, flow_net, animator) for v in videos])
+        figures[f"ssim_{method}_fw_k1"] = float(ssim_psnr(out, truth)[0].mean())
+    figures["ssim_ft_fw_k1"] = float(np.mean(committed["per_identity"]["ft_k1"]["ssim"][:n_identities]))
+    return figures, (f"FaceWorld Table-1 protocol at K = 1: {n_identities} test people x {settings['targets_per_identity']} "
+                     f"frames at {settings['size']} px; ssim_ft_fw_k1 from the committed table (same people)")
 
 
 def contact_sheet(sheet: dict[str, list], path: Path) -> Path:

@@ -66,7 +66,8 @@ class FlowNet(nn.Module):
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def trunk(self, x: torch.Tensor) -> torch.Tensor:
+        """The U-Net's last feature map (B, width, 64, 64), before the flow layer."""
         up = lambda t: F.interpolate(t, scale_factor=2, mode="bilinear", align_corners=False)  # noqa: E731
         h0 = self.e0(x)
         h1 = self.e1(h0)
@@ -74,8 +75,10 @@ class FlowNet(nn.Module):
         h3 = self.e3(h2)
         d = self.d2(torch.cat([up(h3), h2], 1))
         d = self.d1(torch.cat([up(d), h1], 1))
-        d = self.d0(torch.cat([up(d), h0], 1))
-        return (x[:, 9:11] + self.out(d)) * FLOW_SCALE
+        return self.d0(torch.cat([up(d), h0], 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x[:, 9:11] + self.out(self.trunk(x))) * FLOW_SCALE
 
 
 # ----------------------------------------------------------------------------- inputs and warping
@@ -115,7 +118,8 @@ def warp_tensor(images: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
     faces.flow.flow_to_grid), same convention: out(x, y) = image(x + flow_x, y + flow_y), pixel centres at
     integers. It stays on tensors so the loss can be differentiated through it."""
     n, _, h, w = flow.shape
-    ys, xs = torch.meshgrid(torch.arange(h, dtype=flow.dtype), torch.arange(w, dtype=flow.dtype), indexing="ij")
+    ys, xs = torch.meshgrid(torch.arange(h, dtype=flow.dtype, device=flow.device),
+                            torch.arange(w, dtype=flow.dtype, device=flow.device), indexing="ij")
     gx = (2 * (xs + flow[:, 0]) + 1) / w - 1
     gy = (2 * (ys + flow[:, 1]) + 1) / h - 1
     return F.grid_sample(images, torch.stack([gx, gy], -1), mode="bilinear", padding_mode="border", align_corners=False)

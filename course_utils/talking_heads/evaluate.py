@@ -110,9 +110,10 @@ def nearest_shot(shot_points: np.ndarray, target_points: np.ndarray) -> np.ndarr
 
 # ----------------------------------------------------------------------------- the methods
 
-def warp_outputs(video: TestVideo, k: int, method: str, flow_net=None) -> np.ndarray:
+def warp_outputs(video: TestVideo, k: int, method: str, flow_net=None, animator=None) -> np.ndarray:
     """(N, S, S, 3) uint8: the nearest of the first k shots moved to each target's landmarks; method
-    'landmark_warp' (thin-plate spline), 'flow_warp' (the learned flow network) or 'copy' (not moved)."""
+    'landmark_warp' (thin-plate spline), 'flow_warp' (the learned flow network), 'animator' (the learned animator,
+    course_utils.animator, at its working size) or 'copy' (not moved)."""
     from ..flow.classical import warp
     from ..flow.net import predict_flow
     from ..warps import landmark_warp
@@ -126,7 +127,21 @@ def warp_outputs(video: TestVideo, k: int, method: str, flow_net=None) -> np.nda
     if method == "flow_warp":
         flows = predict_flow(flow_net, src, src_pts, video.target_points)
         return np.stack([warp(s, f) for s, f in zip(src, flows)])
-    raise CourseError(f"Unknown warp method {method!r}: choose 'landmark_warp', 'flow_warp' or 'copy'.")
+    if method == "animator":
+        import cv2
+
+        from ..animator.model import composite
+        from ..animator.train import motion_input
+
+        r, size = animator.config.size, src.shape[1]
+        k_ = r / size
+        small = src if size == r else np.stack([cv2.resize(s, (r, r), interpolation=cv2.INTER_AREA) for s in src])
+        with torch.no_grad():
+            res = animator(image_to_tensor(small), motion_input(small, (src_pts + 0.5) * k_ - 0.5,
+                                                                (video.target_points + 0.5) * k_ - 0.5))
+            out = composite(image_to_tensor(src), res["flow"], res["visible"], res["painted"])
+        return tensor_to_image(out)
+    raise CourseError(f"Unknown warp method {method!r}: choose 'landmark_warp', 'flow_warp', 'animator' or 'copy'.")
 
 
 def _tensors(images: np.ndarray, points: np.ndarray):

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 09 · Spotting fakes
+# # 10 · Spotting fakes
 #
 # Every chapter so far made pictures that never happened. This one turns round: can a computer tell
 # them from real ones? We build two fake detectors — one from a single physical clue (how much fine
@@ -68,7 +68,7 @@ from course_utils.exercises import Test, run_check
 from course_utils.tensors import n_params
 from course_utils.viz import save_figure, show_source
 
-CHAPTER = "09_spotting_fakes"
+CHAPTER = "10_spotting_fakes"
 seed_everything(0)
 torch.set_num_threads(1)  # a small network on a small shared machine: one thread is usually fastest
 PEOPLE = by_mode((6, 4, 8), (28, 12, 10), (56, 24, 10))  # training people, test people, frames per person

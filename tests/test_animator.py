@@ -1,0 +1,198 @@
+"""course_utils.animator: the learned animator (dense motion + occlusion mask + painter, composited at display size).
+Guards as for the 2019 model: no sigmoid before the hinge, loss terms logged separately, a collapse check, a mask
+that is not stuck; two processes under torchrun end with the same weights; the shipped checkpoint carries its data."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils.animator import data as adata
+from course_utils.animator.model import CONFIGS, LearnedAnimator, MultiScaleDiscriminator, composite, scaled_flow
+from course_utils.animator.train import (Weights, animator_terms, check_mask, critic_loss, init_motion_from_flow_net,
+                                         make_batch, motion_input)
+from course_utils.config import REPO_ROOT
+from course_utils.tensors import image_to_tensor
+from course_utils.talking_heads.guards import TalkingHeadWarning
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def fw(tmp_path_factory):
+    """A few FaceWorld training pairs at 64 px (rendered once for the module)."""
+    path = tmp_path_factory.mktemp("anim_cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COURSE_DATA_DIR", str(path))
+        yield adata.faceworld_data(4, 2, 64, verbose=False)
+
+
+def test_shapes_at_the_working_size_and_at_display_size(fw):
+    torch.manual_seed(0)
+    model = LearnedAnimator("tiny")
+    b = make_batch(fw, None, 4, np.random.default_rng(0))
+    assert b["input"].shape == (4, 11, 64, 64) and b["source"].shape == (4, 3, 64, 64)
+    res = model(b["source"], b["input"])
+    assert res["flow"].shape == (4, 2, 64, 64) and res["visible"].shape == (4, 1, 64, 64)
+    assert res["painted"].shape == res["out"].shape == (4, 3, 64, 64)
+    assert 0 <= float(res["visible"].detach().min()) and float(res["visible"].detach().max()) <= 1
+    hr = torch.rand(4, 3, 256, 256) * 2 - 1
+    assert composite(hr, res["flow"], res["visible"], res["painted"]).shape == (4, 3, 256, 256)
+
+
+@pytest.mark.parametrize("size", [128, 256])
+def test_bigger_working_sizes_for_gpus_run_the_same_code(size):
+    from course_utils.animator.model import AnimatorConfig
+
+    torch.manual_seed(0)
+    model = LearnedAnimator(AnimatorConfig("test", size, 8, 8))
+    src = np.full((1, size, size, 3), 120, np.uint8)
+    pts = np.random.default_rng(0).uniform(size * 0.3, size * 0.7, (1, 68, 2)).astype(np.float32)
+    with torch.no_grad():
+        res = model(image_to_tensor(src), motion_input(src, pts, pts + 1))
+    assert res["out"].shape == (1, 3, size, size) and res["flow"].shape == (1, 2, size, size)
+    assert CONFIGS["large"].size == 256 and CONFIGS["medium"].size == 128
+
+
+def test_the_composite_keeps_the_portraits_own_pixels_where_visible_and_paints_elsewhere():
+    hr = torch.rand(1, 3, 128, 128) * 2 - 1
+    painted = torch.rand(1, 3, 32, 32) * 2 - 1
+    zero = torch.zeros(1, 2, 32, 32)
+    kept = composite(hr, zero, torch.ones(1, 1, 32, 32), painted)
+    assert torch.allclose(kept, hr, atol=1e-5), "visible everywhere and no motion: the portrait itself, at full size"
+    shifted = composite(hr, torch.full((1, 2, 32, 32), 1.0) * torch.tensor([1.0, 0.0])[None, :, None, None],
+                        torch.ones(1, 1, 32, 32), painted)
+    # one working pixel to the right is four display pixels: out(x) = source(x + 4)
+    assert torch.allclose(shifted[..., :, 10:100], hr[..., :, 14:104], atol=1e-4)
+    new = composite(hr, zero, torch.zeros(1, 1, 32, 32), painted)
+    assert not torch.allclose(new, hr) and new.shape == hr.shape
+    assert torch.allclose(scaled_flow(torch.ones(1, 2, 32, 32), 128), torch.full((1, 2, 128, 128), 4.0))
+
+
+def test_the_critic_has_no_sigmoid_and_spectral_norm_everywhere():
+    D = MultiScaleDiscriminator(width=8)
+    assert not any(isinstance(m, torch.nn.Sigmoid) for m in D.modules())
+    convs = [m for m in D.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert convs and all(hasattr(m, "parametrizations") and "weight" in m.parametrizations for m in convs)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        x = torch.randn(8, 3, 64, 64) * 3
+        scores = [s for s, _ in D(x, x)]
+    assert len(scores) == 2 and scores[1].shape[-1] == scores[0].shape[-1] // 2  # two scales
+    # raw scores: a sigmoid would keep them in (0, 1)
+    assert any(float(s.min()) < 0 for s in scores)
+
+
+def test_every_loss_term_is_logged_separately_and_all_of_them_train(fw):
+    torch.manual_seed(0)
+    model, D = LearnedAnimator("tiny"), MultiScaleDiscriminator(width=8)
+    real = {"frames": np.concatenate([fw["source"], fw["target"]]),
+            "points": np.concatenate([fw["source_points"], fw["target_points"]]),
+            "clip": np.repeat([0, 1], len(fw["source"]))}
+    b = make_batch(fw, real, 4, np.random.default_rng(1))
+    assert int(b["n_fw"]) == 2
+    res = model(b["source"], b["input"])
+    assert float(critic_loss(D, res["out"], b["target"], b["input"][:, 6:9])) > 0
+    terms = animator_terms(res, b, D, None, Weights())
+    assert set(terms) == {"pixel", "paint", "adv", "fm", "flow", "mask", "keep"}
+    assert all(v.ndim == 0 and torch.isfinite(v) for _, v in terms.values())
+    sum(w * v for w, v in terms.values()).backward()
+    for part in (model.motion, model.encoder, model.painter):
+        assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in part.parameters()), part
+    assert model.motion.mask.weight.grad.abs().sum() > 0, "the mask head learns"
+
+
+def test_the_mask_guard_warns_when_stuck_and_is_quiet_otherwise():
+    with pytest.warns(TalkingHeadWarning, match="paints nearly every pixel"):
+        assert check_mask(torch.full((2, 1, 8, 8), 0.01))
+    with pytest.warns(TalkingHeadWarning, match="one constant value"):
+        assert check_mask(torch.full((2, 1, 8, 8), 0.7))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not check_mask(torch.rand(2, 1, 8, 8) * 0.5 + 0.5)
+
+
+def test_the_motion_starts_from_chapter_04s_flow_network():
+    from course_utils.flow.net import load_flow_net
+
+    model = LearnedAnimator("small")
+    assert init_motion_from_flow_net(model)
+    flow = load_flow_net()
+    x = motion_input(np.full((1, 64, 64, 3), 128, np.uint8), np.zeros((1, 68, 2), np.float32) + 32,
+                     np.zeros((1, 68, 2), np.float32) + 32)
+    with torch.no_grad():
+        assert torch.allclose(model.motion(x)[0], flow(x), atol=1e-5)
+    assert not init_motion_from_flow_net(LearnedAnimator("tiny")), "another width: nothing to start from"
+
+
+def test_real_clips_are_framed_once_per_clip(tmp_path, isolated_cache):
+    from course_utils import faces
+
+    images, points, _ = faces.faceworld_driver(8, seed=3, head_motion=0.5, size=256)
+    crops, pts = adata.frame_clip(images, points * (256 / faces.REF_SIZE), 0, 64)
+    assert crops.shape == (8, 64, 64, 3) and pts.shape == (8, 68, 2)
+    # the same similarity for every frame: the head's own motion stays in the crop
+    scale = np.linalg.norm(pts[:, 36] - pts[:, 45], axis=1) / np.linalg.norm(points[:, 36] - points[:, 45], axis=1)
+    assert np.allclose(scale, scale[0], rtol=1e-4)
+    real = {"frames": crops, "points": pts, "clip": np.array([0] * 4 + [1] * 4)}
+    a, b = adata.real_pairs(real, 200, np.random.default_rng(0), max_gap=3)
+    assert (real["clip"][a] == real["clip"][b]).all() and (np.abs(a - b) <= 3).all()
+
+
+def test_two_process_ddp_ends_with_identical_weights(tmp_path):
+    dump = tmp_path / "ranks"
+    env = dict(os.environ, COURSE_DATA_DIR=str(tmp_path / "cache"), OMP_NUM_THREADS="1", COURSE_DEVICE="cpu")
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--standalone",
+           "-m", "course_utils.animator", "train", "--config", "tiny", "--steps", "3", "--batch", "2",
+           "--identities", "2", "--pairs", "2", "--no-real", "--no-pretrained-losses", "--no-flow-init",
+           "--eval-n", "0", "--log-every", "1", "--dump-rank-weights", str(dump)]
+    out = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
+    r0 = torch.load(dump / "rank0.pt", weights_only=True)
+    r1 = torch.load(dump / "rank1.pt", weights_only=True)
+    assert r0.keys() == r1.keys()
+    for k in r0:
+        assert torch.equal(r0[k], r1[k]), f"{k} differs between the two ranks"
+    torch.manual_seed(0)
+    init = LearnedAnimator(CONFIGS["tiny"]).state_dict()
+    assert not torch.equal(init["painter.rgb.bias"], r0["painter.rgb.bias"])  # it did train
+    assert out.stdout.count("step 3/3") == 1, "only rank 0 logs"
+
+
+# ----------------------------------------------------------------------------- the shipped checkpoint
+
+MANIFEST = json.loads((REPO_ROOT / "checkpoints" / "manifest.json").read_text())
+
+
+@pytest.mark.skipif("animator" not in MANIFEST, reason="no learned animator is shipped yet")
+def test_the_shipped_checkpoint_is_small_loads_safely_and_names_its_data():
+    from course_utils.animator.train import load_animator
+
+    entry = MANIFEST["animator"]
+    assert entry["size"] <= 20 * 2**20
+    assert entry["command"].startswith(("python -m course_utils.animator train", "torchrun"))
+    for key in ("seed", "wall_seconds", "sha256"):
+        assert entry.get(key) is not None, key
+    assert entry["metrics"]["steps"] > 0 and "ssim_out" in entry["metrics"]
+    fw_data = entry["data"]["faceworld"]
+    assert fw_data["identities"] > 0 and fw_data["split"] == "train"
+    files = entry["data"]["real_clips"]["files"]
+    assert {f["file"] for f in files} == {f"{n}.mp4" for n in adata.TRAIN_CLIPS}
+    if adata.REAL_CLIPS_DIR.exists():  # the hashes are those of the clips beside the project
+        for f in files:
+            assert adata.sha256_file(adata.REAL_CLIPS_DIR / f["file"]) == f["sha256"], f["file"]
+    model = load_animator()
+    assert not model.training and sum(p.numel() for p in model.parameters()) == entry["metrics"]["params"]
