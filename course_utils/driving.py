@@ -26,7 +26,7 @@ import numpy as np
 
 from .config import data_dir
 from .errors import CourseError
-from .judge import eye_openness, inter_ocular, mouth_opening
+from .faces.measures import eye_openness, inter_ocular, mouth_opening
 from .models_dlib import dlib_models
 
 MAX_BYTES = 500 * 2**20      # a bigger upload is refused before decoding

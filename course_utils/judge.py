@@ -20,11 +20,11 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .errors import CourseError
+from .faces.measures import INNER_LIP_PAIRS, eye_openness, inter_ocular, mouth_opening  # noqa: F401 - the judge's API
 from .models_dlib import dlib_model_path, dlib_models
 
 SAME_PERSON = 0.6          # dlib's documented threshold on the descriptor distance
 SHARPNESS_SIZE = 128       # faces are compared for sharpness at this size, so resolution does not decide it
-INNER_LIP_PAIRS = ((61, 67), (62, 66), (63, 65))
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,28 +74,6 @@ def describe(image: np.ndarray, points: np.ndarray) -> np.ndarray:
     _, predictor = dlib_models()
     shape = predictor(image, dlib.rectangle(int(lo[0]), int(lo[1]), int(hi[0]), int(hi[1])))
     return np.array(_recogniser().compute_face_descriptor(image, shape), np.float32)
-
-
-def inter_ocular(points: np.ndarray) -> float:
-    """Distance between the two eye centres of (68, 2) points, the usual landmark-error normaliser."""
-    p = np.asarray(points, np.float32)
-    return float(np.linalg.norm(p[36:42].mean(0) - p[42:48].mean(0)))
-
-
-def mouth_opening(points: np.ndarray) -> float:
-    """Gap between the inner lips, in units of the inter-ocular distance (0 closed, about 0.5 wide open)."""
-    p = np.asarray(points, np.float32)
-    gap = np.mean([np.linalg.norm(p[a] - p[b]) for a, b in INNER_LIP_PAIRS])
-    return float(gap / max(inter_ocular(p), 1e-6))
-
-
-def eye_openness(points: np.ndarray) -> float:
-    """Eye aspect ratio averaged over both eyes (Soukupová & Čech 2016): about 0.3 open, under 0.15 closed."""
-    p = np.asarray(points, np.float32)
-    ears = []
-    for e in (p[36:42], p[42:48]):
-        ears.append((np.linalg.norm(e[1] - e[5]) + np.linalg.norm(e[2] - e[4])) / (2 * max(np.linalg.norm(e[0] - e[3]), 1e-6)))
-    return float(np.mean(ears))
 
 
 def _face_patch(image: np.ndarray, points: np.ndarray) -> np.ndarray:

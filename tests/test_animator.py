@@ -23,6 +23,15 @@ from course_utils.tensors import image_to_tensor
 from course_utils.talking_heads.guards import TalkingHeadWarning
 
 
+def _neutral():
+    from course_utils.faces.drivers import AVERAGE_PERSON, faceworld_landmarks
+
+    return faceworld_landmarks(AVERAGE_PERSON)
+
+
+_NEUTRAL = _neutral()
+
+
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
     before = torch.get_num_threads()
@@ -107,12 +116,24 @@ def test_every_loss_term_is_logged_separately_and_all_of_them_train(fw):
     res = model(b["source"], b["input"])
     assert float(critic_loss(D, res["out"], b["target"], b["input"][:, 6:9])) > 0
     terms = animator_terms(res, b, D, None, Weights())
-    assert set(terms) == {"pixel", "paint", "adv", "fm", "flow", "mask", "keep"}
+    opened = float(b["new_mouth"].sum()) > 0
+    assert set(terms) == {"pixel", "paint", "adv", "fm", "flow", "mask", "keep"} | ({"mouth"} if opened else set())
     assert all(v.ndim == 0 and torch.isfinite(v) for _, v in terms.values())
     sum(w * v for w, v in terms.values()).backward()
     for part in (model.motion, model.encoder, model.painter):
         assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in part.parameters()), part
     assert model.motion.mask.weight.grad.abs().sum() > 0, "the mask head learns"
+
+
+def test_a_mouth_that_opens_wider_is_left_to_the_painter():
+    from course_utils.animator.train import new_mouth_masks
+    from course_utils.warps import expression_points
+
+    closed = expression_points(np.array(_NEUTRAL, np.float32), jaw_open=0.0)
+    opened = expression_points(np.array(_NEUTRAL, np.float32), jaw_open=1.0)
+    m = new_mouth_masks(np.stack([closed, opened]), np.stack([opened, closed]), 256)
+    assert m[0].sum() > 50, "closed -> open: the inside of the opened mouth is new"
+    assert m[1].sum() == 0, "open -> closed: nothing new inside the lips"
 
 
 def test_the_mask_guard_warns_when_stuck_and_is_quiet_otherwise():

@@ -16,6 +16,8 @@ absent) and takes one critic step and one animator step. The animator's loss, ea
     flow     end-point error against FaceWorld's exact flow (valid pixels, ×4 inside the face)   FaceWorld pairs
     mask     binary cross-entropy of the visibility against FaceWorld's `valid`                     FaceWorld pairs
     keep     mean(1 − visible): the mask's regularisation, paint no more than needed               real pairs
+    mouth    binary cross-entropy of the visibility against 0 inside a target mouth opened wider than the
+             source's (teeth the source never showed must be painted)                              all pairs
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class Weights:
     flow: float = 1.0
     mask: float = 0.5
     keep: float = 0.05
+    mouth: float = 0.5
     detail: float = 5.0  # the reconstruction terms count the mouth and the eyes this many times (not a loss term)
 
 
@@ -95,6 +98,21 @@ def detail_masks(points: np.ndarray, size: int) -> np.ndarray:
     return out.astype(np.float32)
 
 
+def new_mouth_masks(source_points: np.ndarray, target_points: np.ndarray, size: int, more: float = 1.0) -> np.ndarray:
+    """(B, size, size) float32: inside the target's inner lips (points 60-67) where its mouth is open wider than the
+    source's by more than `more` px — teeth and mouth the source did not show, which the mask must leave to the
+    painter. Zero where the mouth did not open further."""
+    import cv2
+
+    from ..warps import mouth_gap
+
+    out = np.zeros((len(target_points), size, size), np.uint8)
+    for m, s, t in zip(out, source_points, target_points):
+        if mouth_gap(t) > mouth_gap(s) + more:
+            cv2.fillPoly(m, [np.round(t[60:68]).astype(np.int32)], 1)
+    return out.astype(np.float32)
+
+
 def make_batch(fw: dict, real: dict | None, n: int, rng: np.random.Generator) -> dict[str, torch.Tensor]:
     """n pairs: the first `n_fw` from FaceWorld (with flow, valid, face), the rest real (n_fw = n when real is None).
     Both images of a pair get the same brightness and contrast jitter."""
@@ -121,6 +139,7 @@ def make_batch(fw: dict, real: dict | None, n: int, rng: np.random.Generator) ->
             "valid": torch.from_numpy(fw["valid"][i]).float()[:, None],
             "face": torch.from_numpy(face_masks(fw["target_points"][i], size))[:, None],
             "detail": torch.from_numpy(detail_masks(tp, size))[:, None],
+            "new_mouth": torch.from_numpy(new_mouth_masks(sp, tp, size))[:, None],
             "n_fw": torch.tensor(n_fw)}
 
 
@@ -158,6 +177,10 @@ def animator_terms(res: dict, batch: dict, D, nets, w: Weights) -> dict[str, tup
         terms["mask"] = (w.mask, F.binary_cross_entropy_with_logits(res["logit"][:k], batch["valid"]))
     if k < len(out):
         terms["keep"] = (w.keep, (1 - res["visible"][k:]).mean())
+    new = batch["new_mouth"]
+    if float(new.sum()) > 0:  # teeth the source never showed: paint them
+        bce = F.binary_cross_entropy_with_logits(res["logit"], torch.zeros_like(new), reduction="none")
+        terms["mouth"] = (w.mouth, (bce * new).sum() / new.sum())
     return terms
 
 
