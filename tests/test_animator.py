@@ -114,7 +114,7 @@ def test_every_loss_term_is_logged_separately_and_all_of_them_train(fw):
     b = make_batch(fw, real, 4, np.random.default_rng(1))
     assert int(b["n_fw"]) == 2
     res = model(b["source"], b["input"])
-    assert float(critic_loss(D, res["out"], b["target"], b["input"][:, 6:9])) > 0
+    assert float(critic_loss(D, res["out"], b["target"], b["input"][:, 6:9]).detach()) > 0
     terms = animator_terms(res, b, D, None, Weights())
     opened = float(b["new_mouth"].sum()) > 0
     assert set(terms) == {"pixel", "paint", "adv", "fm", "flow", "mask", "keep"} | ({"mouth"} if opened else set())
