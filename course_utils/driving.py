@@ -17,13 +17,13 @@ in the data cache; the learner's file is only ever read.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .checkpoints import sha256_of
 from .config import data_dir
 from .errors import CourseError
 from .faces.measures import eye_openness, inter_ocular, mouth_opening
@@ -76,14 +76,6 @@ class DrivingVideo:
         return (f"{self.name}: {len(self)} frames ({t:.1f} s at {self.fps:g} fps), face found in "
                 f"{self.found.mean():.0%} of them, neutral frame {self.reference}"
                 + "".join(f"\n  note: {n}" for n in self.notes))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(2**20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _has_only_sound(path: Path) -> bool:
@@ -256,7 +248,7 @@ def load_video(path, size: int = 256, max_seconds: float = MAX_SECONDS, cache: b
         raise CourseError(f"{path.name} is {n_bytes / 2**20:.0f} MB; the course reads videos up to "
                           f"{MAX_BYTES / 2**20:.0f} MB — cut a shorter clip first.")
     big, small, notes = decode(path, size, max_seconds)
-    key = f"{_sha256(path)[:24]}-{max_seconds:g}-v{CACHE_VERSION}"
+    key = f"{sha256_of(path)[:24]}-{max_seconds:g}-v{CACHE_VERSION}"
     cached = data_dir() / "drivers" / f"{key}.npz"
     if cache and cached.exists():
         with np.load(cached) as z:
@@ -346,32 +338,16 @@ def video_upload_widget(on_video, description: str = "Upload a video"):
     """An upload button for a driving video and the area under it: the file is kept (save_video_upload, never
     overwriting), read with load_video and handed to on_video(video); a video that cannot drive is not kept, and
     what is wrong is printed as one sentence."""
-    import ipywidgets as W
+    from .uploads import upload_box, upload_bytes, upload_name
 
-    from .uploads import upload_bytes, upload_name
+    def handle(value):
+        path = save_video_upload(bytes(upload_bytes(value)), upload_name(value))
+        print(f"reading and tracking {path.name} (about a second per second of video) …")
+        try:
+            video = load_video(path)
+        except CourseError:
+            path.unlink(missing_ok=True)  # the course's copy of a video that cannot drive is not kept
+            raise
+        on_video(video)
 
-    upload = W.FileUpload(accept="video/*", multiple=False, description=description)
-    output = W.Output()
-
-    def handle(change):
-        value = change["new"]
-        if not value:
-            return
-        output.clear_output()
-        with output:
-            path = None
-            try:
-                path = save_video_upload(bytes(upload_bytes(value)), upload_name(value))
-                print(f"reading and tracking {path.name} (about a second per second of video) …")
-                video = load_video(path)
-            except CourseError as err:
-                if path is not None:  # the course's copy of a video that cannot drive is not kept
-                    path.unlink(missing_ok=True)
-                print("✘", err)
-                return
-            on_video(video)
-
-    upload.observe(handle, names="value")
-    box = W.VBox([upload, output])
-    box.upload, box.output = upload, output
-    return box
+    return upload_box("video/*", description, handle)

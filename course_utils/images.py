@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import CourseError
-from .uploads import new_path, safe_stem, upload_bytes, upload_name, uploads_dir
+from .uploads import new_path, safe_stem, upload_box, upload_bytes, upload_name, uploads_dir
 
 # Longest side kept after loading: enough for every chapter, small enough for Binder's 2 GB.
 MAX_SIDE = 1024
@@ -187,30 +187,13 @@ def upload_widget(on_image, description: str = "Upload a photo", keep: bool = Tr
     True, the picture is kept in the data cache (save_upload: never overwriting an earlier upload). A file
     that is not a picture, or a CourseError from on_image (no face, say), is printed as one sentence ("✘ …").
     Returns the widget to display; its .upload and .output are the button and the area."""
-    import ipywidgets as W
+    def handle(value):
+        image = load_image(value)
+        on_image(image)
+        if keep:
+            save_upload(image, upload_name(value))
 
-    upload = W.FileUpload(accept="image/*", multiple=False, description=description)
-    output = W.Output()
-
-    def handle(change):
-        value = change["new"]
-        if not value:
-            return
-        output.clear_output()
-        with output:
-            try:
-                image = load_image(value)
-                on_image(image)
-                if keep:
-                    save_upload(image, upload_name(value))
-            except CourseError as err:
-                print("✘", err)
-
-    upload.observe(handle, names="value")
-    box = W.VBox([upload, output])
-    box.upload, box.output = upload, output
-    return box
-
+    return upload_box("image/*", description, handle)
 
 BUILT_IN = ("astronaut", "mona_lisa", "grace_hopper")
 MONA_LISA_CREDIT = "Leonardo da Vinci, Mona Lisa (c. 1503–1519, Louvre; public domain)"

@@ -54,3 +54,31 @@ def upload_name(value) -> str:
     if isinstance(value, (tuple, list)) and value and isinstance(value[0], dict):
         return str(value[0].get("name", "upload"))
     return "upload"
+
+
+def upload_box(accept: str, description: str, handle):
+    """An upload button and the output area under it, for a notebook: each upload's widget value is handed to
+    handle(value) inside the area (so what it prints appears there); a CourseError it raises is printed as one
+    sentence ("✘ …"). Returns the box to display; its .upload and .output are the button and the area."""
+    import ipywidgets as W
+
+    from .errors import CourseError
+
+    upload = W.FileUpload(accept=accept, multiple=False, description=description)
+    output = W.Output()
+
+    def on_change(change):
+        value = change["new"]
+        if not value:
+            return
+        output.clear_output()
+        with output:
+            try:
+                handle(value)
+            except CourseError as err:
+                print("✘", err)
+
+    upload.observe(on_change, names="value")
+    box = W.VBox([upload, output])
+    box.upload, box.output = upload, output
+    return box

@@ -18,6 +18,7 @@ from course_utils.animator import data as adata
 from course_utils.animator.model import CONFIGS, LearnedAnimator, MultiScaleDiscriminator, composite, scaled_flow
 from course_utils.animator.train import (Weights, animator_terms, check_mask, critic_loss, init_motion_from_flow_net,
                                          make_batch, motion_input)
+from course_utils.checkpoints import sha256_of
 from course_utils.config import REPO_ROOT
 from course_utils.tensors import image_to_tensor
 from course_utils.talking_heads.guards import TalkingHeadWarning
@@ -214,7 +215,7 @@ def test_the_shipped_checkpoint_is_small_loads_safely_and_names_its_data():
     assert {f["file"] for f in files} == {f"{n}.mp4" for n in adata.TRAIN_CLIPS}
     if adata.REAL_CLIPS_DIR.exists():  # the hashes are those of the clips beside the project
         for f in files:
-            assert adata.sha256_file(adata.REAL_CLIPS_DIR / f["file"]) == f["sha256"], f["file"]
+            assert sha256_of(adata.REAL_CLIPS_DIR / f["file"]) == f["sha256"], f["file"]
     model = load_animator()
     assert not model.training and sum(p.numel() for p in model.parameters()) == entry["metrics"]["params"]
 

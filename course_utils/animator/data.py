@@ -13,12 +13,12 @@ Two sources, mixed in every batch:
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 
 import numpy as np
 
+from ..checkpoints import sha256_of
 from ..config import REPO_ROOT, data_dir
 
 REAL_CLIPS_DIR = REPO_ROOT.parent / "shared" / "real_faces"
@@ -26,14 +26,6 @@ REAL_CLIPS_DIR = REPO_ROOT.parent / "shared" / "real_faces"
 TRAIN_CLIPS = ("speaker_d3", "speaker_d6", "speaker_d10", "speaker_d18")
 REAL_CLIPS_SOURCE = ("LivePortrait demo driving clips (github.com/KwaiVGI/LivePortrait, assets/examples/driving/, "
                      "MIT licence, commit 1986663be3b6902605d32200c01f4bfd36cda83d), renamed speaker_<name>.mp4")
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(2**20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def faceworld_data(n_identities: int, per_identity: int, size: int, seed: int = 0, verbose: bool = True) -> dict:
@@ -86,7 +78,7 @@ def real_data(names=TRAIN_CLIPS, size: int = 64, folder: Path = REAL_CLIPS_DIR, 
         frames.append(crops)
         points.append(pts)
         clip.append(np.full(len(crops), i))
-        files.append({"file": path.name, "sha256": sha256_file(path), "frames": len(crops)})
+        files.append({"file": path.name, "sha256": sha256_of(path), "frames": len(crops)})
         if verbose:
             print(f"  {path.name}: {len(crops)} frames ({time.time() - t0:.0f} s)", flush=True)
     return {"frames": np.concatenate(frames), "points": np.concatenate(points), "clip": np.concatenate(clip),

@@ -33,7 +33,8 @@ import torch
 import torch.nn.functional as F
 
 from ..errors import CourseError
-from ..flow.net import FACE_WEIGHT
+from ..flow.net import FACE_WEIGHT, face_masks
+from ..flow.net import make_input as motion_input  # chapter 04's flow-network input, at any size R
 from ..talking_heads.guards import TalkingHeadWarning, check_collapse, check_finite
 from ..talking_heads.losses import hinge_d_fake, hinge_d_real, l1
 from ..tensors import image_to_tensor, n_params
@@ -59,31 +60,6 @@ class Weights:
 
 
 # ----------------------------------------------------------------------------- inputs
-
-def motion_input(sources: np.ndarray, source_points: np.ndarray, target_points: np.ndarray) -> torch.Tensor:
-    """(B, R, R, 3) uint8 and (B, 68, 2) px -> the dense-motion input (B, 11, R, R): chapter 04's flow-network
-    input (flow.net.make_input) at any size R."""
-    from ..faces import landmark_image
-    from ..flow.net import FLOW_SCALE
-    from ..warps import tps_flow
-
-    r = sources.shape[1]
-    ls = np.stack([landmark_image(p, r) for p in source_points])
-    lt = np.stack([landmark_image(p, r) for p in target_points])
-    spline = np.stack([tps_flow(s, t, (r, r)) for s, t in zip(source_points, target_points)]).astype(np.float32)
-    prior = torch.from_numpy(spline).permute(0, 3, 1, 2) / FLOW_SCALE
-    return torch.cat([image_to_tensor(sources), image_to_tensor(ls), image_to_tensor(lt), prior], 1)
-
-
-def face_masks(points: np.ndarray, size: int) -> np.ndarray:
-    """(B, size, size) float32: 1 inside the convex outline of each (68, 2) point set."""
-    import cv2
-
-    out = np.zeros((len(points), size, size), np.uint8)
-    for m, p in zip(out, points):
-        cv2.fillConvexPoly(m, cv2.convexHull(np.round(p).astype(np.int32)).reshape(-1, 2), 1)
-    return out.astype(np.float32)
-
 
 def detail_masks(points: np.ndarray, size: int) -> np.ndarray:
     """(B, size, size) float32: 1 on the mouth (outer lips) and the eyes of each (68, 2) point set, a pixel wider:
@@ -137,7 +113,7 @@ def make_batch(fw: dict, real: dict | None, n: int, rng: np.random.Generator) ->
     return {"source": image_to_tensor(src), "target": image_to_tensor(tgt), "input": motion_input(src, sp, tp),
             "flow": torch.from_numpy(fw["flow"][i].astype(np.float32)).permute(0, 3, 1, 2),
             "valid": torch.from_numpy(fw["valid"][i]).float()[:, None],
-            "face": torch.from_numpy(face_masks(fw["target_points"][i], size))[:, None],
+            "face": torch.from_numpy(face_masks(fw["target_points"][i], size).astype(np.float32))[:, None],
             "detail": torch.from_numpy(detail_masks(tp, size))[:, None],
             "new_mouth": torch.from_numpy(new_mouth_masks(sp, tp, size))[:, None],
             "n_fw": torch.tensor(n_fw)}

@@ -83,30 +83,31 @@ class FlowNet(nn.Module):
 
 # ----------------------------------------------------------------------------- inputs and warping
 
-def spline_flows(source_points: np.ndarray, target_points: np.ndarray) -> np.ndarray:
-    """(N, 64, 64, 2) float32: the landmark thin-plate-spline flow of each pair of (68, 2) px point sets."""
+def spline_flows(source_points: np.ndarray, target_points: np.ndarray, size: int = SIZE) -> np.ndarray:
+    """(N, size, size, 2) float32: the landmark thin-plate-spline flow of each pair of (68, 2) px point sets."""
     from ..warps import tps_flow
 
-    return np.stack([tps_flow(s, t, (SIZE, SIZE)) for s, t in zip(source_points, target_points)]).astype(np.float32)
+    return np.stack([tps_flow(s, t, (size, size)) for s, t in zip(source_points, target_points)]).astype(np.float32)
 
 
 def make_input(sources: np.ndarray, source_points: np.ndarray, target_points: np.ndarray,
                splines: np.ndarray | None = None) -> torch.Tensor:
-    """(N, 64, 64, 3) uint8 images and (N, 68, 2) px points -> the network's (N, 11, 64, 64) input.
-    `splines`: their spline_flows, when already computed."""
+    """(N, R, R, 3) uint8 images and (N, 68, 2) px points -> the network's (N, 11, R, R) input (R = 64 for FlowNet;
+    the learned animator of chapter 09 uses other sizes too). `splines`: their spline_flows, when already computed."""
     from ..faces import landmark_image
 
-    ls = np.stack([landmark_image(p, SIZE) for p in source_points])
-    lt = np.stack([landmark_image(p, SIZE) for p in target_points])
+    r = sources.shape[1]
+    ls = np.stack([landmark_image(p, r) for p in source_points])
+    lt = np.stack([landmark_image(p, r) for p in target_points])
     if splines is None:
-        splines = spline_flows(source_points, target_points)
+        splines = spline_flows(source_points, target_points, r)
     prior = torch.from_numpy(np.ascontiguousarray(splines, dtype=np.float32)).permute(0, 3, 1, 2) / FLOW_SCALE
     return torch.cat([image_to_tensor(sources), image_to_tensor(ls), image_to_tensor(lt), prior], 1)
 
 
-def face_masks(target_points: np.ndarray) -> np.ndarray:
-    """(N, 64, 64) bool: inside the convex outline of each target's 68 landmarks (the face)."""
-    out = np.zeros((len(target_points), SIZE, SIZE), np.uint8)
+def face_masks(target_points: np.ndarray, size: int = SIZE) -> np.ndarray:
+    """(N, size, size) bool: inside the convex outline of each target's 68 landmarks (the face)."""
+    out = np.zeros((len(target_points), size, size), np.uint8)
     for m, p in zip(out, target_points):
         cv2.fillConvexPoly(m, cv2.convexHull(np.round(p).astype(np.int32)).reshape(-1, 2), 1)
     return out.astype(bool)
