@@ -24,6 +24,7 @@ from .faces.measures import INNER_LIP_PAIRS, eye_openness, inter_ocular, mouth_o
 from .models_dlib import dlib_model_path, dlib_models
 
 SAME_PERSON = 0.6          # dlib's documented threshold on the descriptor distance
+MIN_MOTION_SD = 0.03       # mouth_r / blink_r only where the driver's measure moves (std over the clip) this much
 SHARPNESS_SIZE = 128       # faces are compared for sharpness at this size, so resolution does not decide it
 
 
@@ -117,8 +118,9 @@ class Verdict:
     found_rate: float        # frames in which dlib found a face at all
     same_person: float       # frames judged the source's person (descriptor distance < 0.6; a missed face counts as not)
     id_dist: float           # mean descriptor distance to the source, over frames with a face
-    mouth_r: float           # Pearson r of the output's mouth opening with the driver's, over time
-    blink_r: float           # Pearson r of the output's eye openness with the driver's
+    mouth_r: float           # Pearson r of the output's mouth opening with the driver's, over time (nan when the
+                             # driver's mouth barely moves: std < MIN_MOTION_SD, a correlation with noise)
+    blink_r: float           # Pearson r of the output's eye openness with the driver's (nan alike)
     follow_nme: float        # dlib's points on the output vs the intended target points, / inter-ocular distance
     sharpness_ratio: float   # face sharpness of the output / of the source portrait
     flicker: float           # temporal second difference, grey levels
@@ -153,7 +155,10 @@ def judge(source: np.ndarray, frames, targets=None, driver_points=None, seconds:
         if reference is None or len(idx) < 3:
             return float("nan")
         ref = np.asarray(reference, np.float32).reshape(len(frames), 68, 2)
-        return pearson([measure(seen[i].points) for i in idx], [measure(ref[i]) for i in idx])
+        driver = [measure(ref[i]) for i in idx]
+        if np.std(driver) < MIN_MOTION_SD:  # a still mouth (or no blink): nothing to follow, r would be noise
+            return float("nan")
+        return pearson([measure(seen[i].points) for i in idx], driver)
 
     nme = float("nan")
     if targets is not None and idx:

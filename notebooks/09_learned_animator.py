@@ -100,12 +100,15 @@ print(f"python -m course_utils.bench portraits --mode standard   ({bench['create
 print("".join(f"{c:>15s}" for c in cols))
 for row in bench["rows"]:
     print("".join(f"{row[c]:>15.2f}" if isinstance(row[c], float) else f"{row[c]!s:>15s}" for c in cols))
+print("\n".join(n for n in bench["notes"] if n.startswith(("drivers", "mouth r"))))
 
 # %% [markdown]
 # Read the `same person` column: the fraction of frames in which dlib still sees the portrait's person. The warps
 # of chapter 04 move the portrait's *own pixels*, so the person stays; the 2019 GAN (`gan_ff`, `gan_ft`) paints
 # everything and keeps nobody. `mouth r` is the correlation over time between the output's mouth opening and the
-# driver's. The last row, `animator`, is this chapter's model; section 6 comes back to it.
+# driver's, `blink r` the same for the eyes; each is averaged over the drivers whose mouth (eyes) actually move in
+# the clip — a correlation with a still mouth would be one with the landmarks' jitter (the notes below the table
+# name them). The last row, `animator`, is this chapter's model; section 6 comes back to it.
 #
 # The fix, published the year after, is to stop painting what is already there:
 #
@@ -159,7 +162,10 @@ show_source(LearnedAnimator.animate)
 # %% [markdown]
 # And the step that makes it sharp at 256 px and above although every network runs at 64 px: the motion, the
 # mask and the painting are up-sampled; the *portrait itself* is warped at full resolution. What the warp keeps
-# is the painting's own brush strokes; only what is new is soft.
+# is the painting's own brush strokes. Where the mask hands over to the painter, a 64-px painting enlarged four
+# times would be soft, so the painting only decides the *coarse* picture there, and the warped portrait's fine
+# detail — everything finer than 64 px can hold — is laid on top. That split, a coarse image from the network plus
+# a high-frequency texture warped from the source, is the bi-layer model's (Zakharov et al., ECCV 2020).
 
 # %%
 show_source(composite)
@@ -306,6 +312,25 @@ show_images([frames_[i] for frames_ in rows_.values() for i in strip_at],
             [f"{name}, frame {i}" for name in rows_ for i in strip_at], ncols=5, size=2.2,
             suptitle="The same motion, three animators (rows), five moments (columns)")
 save_figure(plt.gcf(), "mona_lisa_three_ways", CHAPTER);
+
+# %% [markdown]
+# The fine layer up close: the frame where the driver's mouth is widest, composited from the painting alone and
+# with the portrait's warped fine detail on top (the mouth, enlarged):
+
+# %%
+if animator_net is not None:
+    wide = int(np.argmax([warps.mouth_gap(p) for p in drv_points]))
+    t_wide = warps.transfer_motion(learned.points, drv_points[wide:wide + 1], drv_ref)[0]
+    lay = learned.layers(t_wide)
+    full = image_to_tensor(learned.source[None])
+    two = [tensor_to_image(composite(full, lay["flow"], lay["visible"], lay["painted"], detail=d))[0]
+           for d in (False, True)]
+    cx, cy = np.round(t_wide[48:68].mean(0)).astype(int)
+    box = lambda im: im[max(0, cy - 48):cy + 48, max(0, cx - 48):cx + 48]  # noqa: E731
+    show_images([box(im) for im in two] + [box(np.dstack([cv2.resize((lay["visible"][0, 0].numpy() * 255).astype(np.uint8), (256, 256))] * 3))],
+                ["painting only (64 px, enlarged)", "painting + the portrait's fine detail", "visible mask"],
+                ncols=3, size=2.6, suptitle=f"Frame {wide}: where the painter works, the fine layer keeps it sharp")
+    save_figure(plt.gcf(), "fine_layer", CHAPTER)
 
 # %% [markdown]
 # ## 6. The judge's table for the three

@@ -92,6 +92,22 @@ def test_the_composite_keeps_the_portraits_own_pixels_where_visible_and_paints_e
     assert torch.allclose(scaled_flow(torch.ones(1, 2, 32, 32), 128), torch.full((1, 2, 128, 128), 4.0))
 
 
+def test_where_it_paints_the_composite_keeps_the_portraits_fine_detail_on_top_of_the_coarse_painting():
+    import torch.nn.functional as F
+
+    torch.manual_seed(0)
+    hr = torch.rand(1, 3, 128, 128) * 2 - 1  # pure fine detail: noise
+    coarse = F.interpolate(hr, size=(32, 32), mode="area")  # a painting that got everything a 32-px picture can hold
+    zero, paint_all = torch.zeros(1, 2, 32, 32), torch.zeros(1, 1, 32, 32)
+    sharp = composite(hr, zero, paint_all, coarse)
+    soft = composite(hr, zero, paint_all, coarse, detail=False)
+    assert torch.allclose(sharp, hr, atol=1e-4), "coarse painting + the warped portrait's fine layer = the portrait"
+    assert (soft - hr).abs().mean() > 0.3, "without the fine layer the painted part is only as sharp as 32 px"
+    # the painting still decides the coarse picture: a darker painting gives a darker result, detail and all
+    darker = composite(hr, zero, paint_all, coarse - 0.5)
+    assert torch.allclose(darker, hr - 0.5, atol=1e-4)
+
+
 def test_the_critic_has_no_sigmoid_and_spectral_norm_everywhere():
     D = MultiScaleDiscriminator(width=8)
     assert not any(isinstance(m, torch.nn.Sigmoid) for m in D.modules())
@@ -118,7 +134,8 @@ def test_every_loss_term_is_logged_separately_and_all_of_them_train(fw):
     assert float(critic_loss(D, res["out"], b["target"], b["input"][:, 6:9]).detach()) > 0
     terms = animator_terms(res, b, D, None, Weights())
     opened = float(b["new_mouth"].sum()) > 0
-    assert set(terms) == {"pixel", "paint", "adv", "fm", "flow", "mask", "keep"} | ({"mouth"} if opened else set())
+    assert set(terms) == {"pixel", "paint", "adv", "fm", "flow", "mask", "keep", "parts"} | (
+        {"mouth", "inside"} if opened else set())
     assert all(v.ndim == 0 and torch.isfinite(v) for _, v in terms.values())
     sum(w * v for w, v in terms.values()).backward()
     for part in (model.motion, model.encoder, model.painter):
@@ -194,6 +211,27 @@ def test_two_process_ddp_ends_with_identical_weights(tmp_path):
     assert out.stdout.count("step 3/3") == 1, "only rank 0 logs"
 
 
+def test_training_continues_from_an_earlier_checkpoint_and_says_which(tmp_path):
+    from course_utils.animator.train import _state, init_from
+    from course_utils.errors import CourseError
+
+    torch.manual_seed(1)
+    earlier = LearnedAnimator("tiny")
+    path = tmp_path / "stage1.pt"
+    torch.save(_state(earlier, earlier.config), path)
+    torch.manual_seed(2)
+    later = LearnedAnimator("tiny")
+    stage = init_from(later, path)
+    assert stage == {"file": "stage1.pt", "sha256": sha256_of(path)}  # not the shipped one: no manifest entry
+    for (k, a), b in zip(earlier.state_dict().items(), later.state_dict().values()):
+        assert torch.allclose(a.half().float(), b) if a.is_floating_point() else torch.equal(a, b), k
+    with pytest.raises(CourseError, match="trained as size/motion/width"):
+        init_from(LearnedAnimator("small"), path)
+    (tmp_path / "broken.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(CourseError, match="not a readable checkpoint"):
+        init_from(LearnedAnimator("tiny"), tmp_path / "broken.pt")
+
+
 # ----------------------------------------------------------------------------- the shipped checkpoint
 
 MANIFEST = json.loads((REPO_ROOT / "checkpoints" / "manifest.json").read_text())
@@ -218,6 +256,14 @@ def test_the_shipped_checkpoint_is_small_loads_safely_and_names_its_data():
             assert sha256_of(adata.REAL_CLIPS_DIR / f["file"]) == f["sha256"], f["file"]
     model = load_animator()
     assert not model.training and sum(p.numel() for p in model.parameters()) == entry["metrics"]["params"]
+    # trained in stages: each earlier stage's command and hash are kept, and the steps add up
+    stage, steps = entry, 0
+    while "continued_from" in stage.get("data", {}):
+        steps += stage["metrics"]["steps"]
+        stage = stage["data"]["continued_from"]
+        assert stage["command"].startswith("torchrun") and len(stage["sha256"]) == 64
+    if stage is not entry:
+        assert entry["metrics"]["steps_total"] == steps + stage["metrics"]["steps"]
 
 
 def test_chapter_09s_words_match_the_committed_benchmark():

@@ -53,6 +53,18 @@ def test_a_verdict_separates_a_faithful_animation_from_a_broken_one():
     assert judge.judge(images[0], shimmer).flicker > 3 * good.flicker
 
 
+def test_a_driver_that_does_not_move_its_mouth_or_blink_gives_no_correlation():
+    images, points, _ = faces.faceworld_driver(30, seed=3, head_motion=0.3, size=256)
+    points = points * (256 / faces.REF_SIZE)
+    still = np.repeat(points[:1], len(points), 0)
+    still = still + np.random.default_rng(0).normal(0, 0.05, still.shape).astype(np.float32)  # landmark jitter only
+    v = judge.judge(images[0], images, driver_points=still)
+    assert np.isnan(v.mouth_r) and np.isnan(v.blink_r), "a correlation with a still mouth would be a correlation with noise"
+    moving = judge.judge(images[0], images, driver_points=points)
+    assert np.isfinite(moving.mouth_r)
+    assert np.std([judge.mouth_opening(p) for p in points]) >= judge.MIN_MOTION_SD
+
+
 def test_mouth_and_eye_measures_on_faceworld_expressions():
     closed = faces.faceworld_landmarks(jaw_open=0.0)
     opened = faces.faceworld_landmarks(jaw_open=1.0)

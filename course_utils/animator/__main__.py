@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--no-real", action="store_true", help="FaceWorld pairs only")
     t.add_argument("--no-pretrained-losses", action="store_true", help="no perceptual terms (plumbing tests only)")
     t.add_argument("--no-flow-init", action="store_true", help="do not start the motion from chapter 04's flow_net")
+    t.add_argument("--init", help="continue from this checkpoint of the same --config (e.g. checkpoints/animator.pt)")
     t.add_argument("--time-limit", type=float, help="stop after this many seconds")
     t.add_argument("--threads", type=int, default=1, help="torch threads per process")
     t.add_argument("--log-every", type=int, default=100)
@@ -49,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     command = runner + " " + " ".join(shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
     train(a.config, a.steps, a.batch, a.seed, a.lr, a.lr_d, a.time_limit, a.threads, a.identities, a.pairs,
           real=not a.no_real, pretrained_losses=not a.no_pretrained_losses, init_motion=not a.no_flow_init,
-          log_every=a.log_every, eval_n=a.eval_n, ship=a.ship, command=command, dump_rank_weights=a.dump_rank_weights)
+          log_every=a.log_every, eval_n=a.eval_n, ship=a.ship, command=command, dump_rank_weights=a.dump_rank_weights,
+          init=a.init)
     return 0
 
 

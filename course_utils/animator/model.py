@@ -16,7 +16,8 @@ Shapes, at the network's working size R (64 px for the shipped model; --config s
     out           (B, 3, R, R)    visible · warp(source, flow) + (1 − visible) · painted
 
 At display size (256 px and up) `composite` applies the same recipe to the full-resolution portrait: the motion,
-the mask and the painting are up-sampled, the portrait's own pixels are warped, so what it keeps stays sharp.
+the mask and the painting are up-sampled, the portrait's own pixels are warped, so what it keeps stays sharp; the
+painted parts get the warped portrait's fine detail on top (the bi-layer model's high-frequency layer).
 """
 
 from __future__ import annotations
@@ -151,14 +152,27 @@ class LearnedAnimator(nn.Module):
         return self.animate(source, self.encode(source), motion_input)
 
 
-def composite(source_hr: torch.Tensor, flow: torch.Tensor, visible: torch.Tensor, painted: torch.Tensor) -> torch.Tensor:
+def composite(source_hr: torch.Tensor, flow: torch.Tensor, visible: torch.Tensor, painted: torch.Tensor,
+              detail: bool = True) -> torch.Tensor:
     """The bi-layer step at display size: (B, 3, H, H) source in [-1, 1], and the network's (B, ·, R, R) flow,
-    mask and painting -> (B, 3, H, H): the portrait's own pixels warped where visible, the painting elsewhere."""
-    h = source_hr.shape[-1]
+    mask and painting -> (B, 3, H, H): the portrait's own pixels warped where visible, the painting elsewhere.
+
+    The painting is only R px across, so where it shows it would be soft. As in the bi-layer model (Zakharov et
+    al., ECCV 2020: a coarse image from the network plus a warped high-frequency texture), the painted parts get
+    the warped portrait's fine detail — what the working size R cannot hold — on top (`detail=False`: the
+    painting alone, as the network sees it in training):
+
+        warped = warp(source_hr, flow↑)           fine = warped − (warped ↓R)↑
+        out    = visible↑ · warped + (1 − visible↑) · (painted↑ + fine)
+    """
+    h, r = source_hr.shape[-1], flow.shape[-1]
     up = lambda t: F.interpolate(t, size=(h, h), mode="bilinear", align_corners=False)  # noqa: E731
     v = up(visible) if visible.shape[-1] != h else visible
     p = up(painted) if painted.shape[-1] != h else painted
-    return v * warp_tensor(source_hr, scaled_flow(flow, h)) + (1 - v) * p
+    warped = warp_tensor(source_hr, scaled_flow(flow, h))
+    if detail and h > r:
+        p = p + warped - up(F.interpolate(warped, size=(r, r), mode="area"))
+    return v * warped + (1 - v) * p
 
 
 # ----------------------------------------------------------------------------- the critic

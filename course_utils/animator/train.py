@@ -18,6 +18,12 @@ absent) and takes one critic step and one animator step. The animator's loss, ea
     keep     mean(1 − visible): the mask's regularisation, paint no more than needed               real pairs
     mouth    binary cross-entropy of the visibility against 0 inside a target mouth opened wider than the
              source's (teeth the source never showed must be painted)                              all pairs
+    parts    L1(out, target) averaged over the mouth and the eyes only: a few dozen of the 4,096 pixels at 64 px,
+             which the whole-picture terms barely see, yet they carry speech and blinks              all pairs
+    inside   L1(painted, target) averaged over the newly opened mouth only (its dark inside, the teeth)  all pairs
+
+`--init PATH` continues from an earlier checkpoint of this command (its SHA-256 and manifest entry go into the
+new manifest), so a long training can be run in stages.
 """
 
 from __future__ import annotations
@@ -56,6 +62,8 @@ class Weights:
     mask: float = 0.5
     keep: float = 0.05
     mouth: float = 0.5
+    parts: float = 5.0
+    inside: float = 3.0
     detail: float = 5.0  # the reconstruction terms count the mouth and the eyes this many times (not a loss term)
 
 
@@ -157,6 +165,11 @@ def animator_terms(res: dict, batch: dict, D, nets, w: Weights) -> dict[str, tup
     if float(new.sum()) > 0:  # teeth the source never showed: paint them
         bce = F.binary_cross_entropy_with_logits(res["logit"], torch.zeros_like(new), reduction="none")
         terms["mouth"] = (w.mouth, (bce * new).sum() / new.sum())
+    if w.parts:
+        d = batch["detail"]
+        terms["parts"] = (w.parts, ((out - target).abs() * d).sum() / (d.sum() * 3).clamp(min=1))
+    if w.inside and float(new.sum()) > 0:
+        terms["inside"] = (w.inside, ((res["painted"] - target).abs() * new).sum() / (new.sum() * 3))
     return terms
 
 
@@ -226,10 +239,12 @@ def train(config: str | AnimatorConfig = "small", steps: int = 6000, batch: int 
           per_identity: int = 10, real: bool = True, pretrained_losses: bool = True, init_motion: bool = True,
           log_every: int = 100, eval_n: int = 48, weights: Weights = Weights(), ship: bool = False,
           command: str | None = None, verbose: bool = True, dump_rank_weights: str | None = None,
-          fw_data: dict | None = None, real_data_: dict | None = None, snapshot_every: int = 500) -> dict:
+          fw_data: dict | None = None, real_data_: dict | None = None, snapshot_every: int = 500,
+          init: str | None = None) -> dict:
     """Train the learned animator (see the module docstring); ship checkpoints/animator.pt with its manifest when
-    asked. Every snapshot_every steps the weights are also written to <data cache>/animator/snapshot.pt (float16)
-    so a long run can be looked at while it trains (load_animator(path=...)).
+    asked. `init`: a checkpoint file of this command to continue from (init_from). Every snapshot_every steps the
+    weights are also written to <data cache>/animator/snapshot.pt (float16) so a long run can be looked at while it
+    trains (load_animator(path=...)).
     Returns {'model', 'history', 'steps', 'seconds', 'metrics', ...}."""
     import torch.distributed as dist
     from torch.nn.parallel import DistributedDataParallel as DDP
@@ -251,7 +266,8 @@ def train(config: str | AnimatorConfig = "small", steps: int = 6000, batch: int 
               + (f"{len(rd['frames'])} real frames of {len(rd['files'])} clips" if rd else "no real clips"), flush=True)
     torch.manual_seed(seed)  # the same initial weights on every rank
     model = LearnedAnimator(cfg)
-    started_from_flow = init_motion and init_motion_from_flow_net(model)
+    started_from_flow = init_motion and init is None and init_motion_from_flow_net(model)
+    stage = init_from(model, init) if init else None
     D = MultiScaleDiscriminator(width=2 * cfg.width)
     nets = None
     if pretrained_losses:
@@ -316,7 +332,8 @@ def train(config: str | AnimatorConfig = "small", steps: int = 6000, batch: int 
     seconds = time.time() - t_start
     model.eval()
     info = {"model": model, "history": history, "steps": step, "seconds": seconds, "world_size": world, "rank": rank,
-            "started_from_flow_net": started_from_flow, "params": n_params(model), "params_d": n_params(D)}
+            "started_from_flow_net": started_from_flow, "params": n_params(model), "params_d": n_params(D),
+            "init": stage}
     if dump_rank_weights:
         from pathlib import Path
 
@@ -331,6 +348,35 @@ def train(config: str | AnimatorConfig = "small", steps: int = 6000, batch: int 
         info["shipped"] = str(ship_checkpoint(model, info, cfg, fw, rd, seed, command or " ".join(sys.argv), device,
                                               identities, per_identity, weights))
     return info
+
+
+def init_from(model: LearnedAnimator, path) -> dict:
+    """Load an earlier checkpoint of this command into `model` (same configuration) and say what it was:
+    {'file', 'sha256'} and, when it is the shipped one, its manifest entry (command, steps, wall time, data), so
+    the new manifest records every stage of the training."""
+    import pickle
+    from pathlib import Path
+
+    from ..checkpoints import read_manifest, sha256_of
+
+    path = Path(path)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError):
+        raise CourseError(f"Cannot continue from {path}: it is not a readable checkpoint.") from None
+    state.pop("_step", None)
+    dims = tuple(int(state.pop(k)) for k in ("_size", "_motion_width", "_width"))
+    cfg = model.config
+    if dims != (cfg.size, cfg.motion_width, cfg.width):
+        raise CourseError(f"Cannot continue from {path}: it was trained as size/motion/width {dims}, not "
+                          f"{(cfg.size, cfg.motion_width, cfg.width)} ('{cfg.name}').")
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    digest = sha256_of(path)
+    out = {"file": path.name, "sha256": digest}
+    entry = read_manifest().get(CHECKPOINT_NAME, {})
+    if entry.get("sha256") == digest:
+        out |= {k: entry[k] for k in ("command", "created", "wall_seconds", "seed", "metrics", "data") if k in entry}
+    return out
 
 
 def _state(model, cfg) -> dict:
@@ -362,10 +408,17 @@ def ship_checkpoint(model, info, cfg, fw, rd, seed, command, device, identities,
         from .data import REAL_CLIPS_SOURCE
 
         data["real_clips"] = {"source": REAL_CLIPS_SOURCE, "files": rd["files"], "frames": int(len(rd["frames"]))}
+    if info.get("init"):
+        data["continued_from"] = info["init"]  # the earlier stage: run its command first
     metrics = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in info.get("metrics", {}).items()}
     metrics |= {"steps": info["steps"], "params": info["params"], "world_size": info["world_size"]}
+    earlier = (info.get("init") or {}).get("metrics", {})
+    if "steps_total" in earlier or "steps" in earlier:
+        metrics["steps_total"] = int(earlier.get("steps_total", earlier.get("steps", 0))) + info["steps"]
     notes = (f"Learned animator '{cfg.name}' ({cfg.size} px): dense motion (chapter 04's FlowNet U-Net + mask head"
-             f"{', started from flow_net' if info['started_from_flow_net'] else ''}), source encoder, painter; output "
+             f"{', started from flow_net' if info['started_from_flow_net'] else ''}), source encoder, painter"
+             + (f"; continued from {info['init']['file']} (sha256 {info['init']['sha256'][:12]}…, its command in "
+                "data.continued_from)" if info.get("init") else "") + "; output "
              "= visible * warp(source) + (1 - visible) * painted. Losses " + json.dumps(asdict(weights)) +
              f". Trained on {device}, {info['world_size']} process(es); metrics on FaceWorld test people at {cfg.size} px.")
     return save_checkpoint(state, CHECKPOINT_NAME, command=command, seed=seed, metrics=metrics,

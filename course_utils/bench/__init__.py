@@ -39,6 +39,18 @@ def _suite(module: str) -> Callable[[str, argparse.Namespace], SuiteResult]:
     return runner
 
 
+def _portraits(mode: str, args: argparse.Namespace) -> SuiteResult:
+    from . import portraits
+
+    if not getattr(args, "animator", None):
+        return portraits.run(mode)
+    from ..animator.train import load_animator
+    from ..checkpoints import sha256_of
+
+    return portraits.run(mode, animator=load_animator(path=args.animator),
+                         animator_label=f"{args.animator} (sha256 {sha256_of(Path(args.animator))[:12]}…)")
+
+
 # name -> (description, runner). Runners import lazily so `--help` stays instant.
 SUITES: dict[str, tuple[str, Callable[[str, argparse.Namespace], SuiteResult]]] = {
     "notebooks": ("every notebook in a fresh kernel: wall seconds, peak memory, pass/fail", _notebooks),
@@ -50,7 +62,7 @@ SUITES: dict[str, tuple[str, Callable[[str, argparse.Namespace], SuiteResult]]] 
     "transfer": ("chapter 06: identity verification, transfer curves, multi-task vs independent vs pooled", _suite("transfer")),
     "flow": ("flow methods side by side on FaceWorld pairs with true flow: end-point error and ms per pair", _suite("flow")),
     "fakes": ("chapter 10: fake detectors per generator, the generalisation gap, watermark robustness", _suite("fakes")),
-    "portraits": ("every animator on real portraits driven by real clips, judged by dlib's networks", _suite("portraits")),
+    "portraits": ("every animator on real portraits driven by real clips, judged by dlib's networks", _portraits),
 }
 
 
@@ -97,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=MODES, default="quick", help="COURSE_MODE to measure in (default quick)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this path")
     parser.add_argument("--only", nargs="*", help="notebooks suite: only notebooks whose name starts with these (e.g. 00 01)")
+    parser.add_argument("--animator", help="portraits suite: measure this learned-animator checkpoint file (an earlier "
+                        "training stage, a snapshot) instead of the shipped one")
     parser.add_argument("--timeout", type=int, default=1200, help="notebooks suite: seconds per cell before giving up")
     args = parser.parse_args(argv)
 

@@ -11,7 +11,9 @@ the frames with networks the course never trains against.
 Methods: tps_warp, piecewise_warp, flow_warp, gan_ff, gan_ft and, once its checkpoint is shipped, animator (the
 learned animator: dense motion, occlusion mask, painting; course_utils.animator).
 Figures per method: same_person_<m>, id_dist_<m>, mouth_r_<m>, blink_r_<m>, follow_nme_<m>, sharpness_ratio_<m>,
-flicker_<m>, fps_<m>_256 (the per-frame work at 256 px on one core). A contact sheet of each method's worst and
+flicker_<m>, fps_<m>_256 (the per-frame work at 256 px on one core). mouth_r and blink_r average only the
+drivers whose mouth (eyes) move in the clip (judge.MIN_MOTION_SD; the notes name them): a correlation with a
+still mouth is a correlation with landmark noise. A contact sheet of each method's worst and
 best frames (by identity distance) is written to .bench/portraits-contact-sheet.png.
 """
 
@@ -181,8 +183,9 @@ def load_learned_animator():
 
 # ----------------------------------------------------------------------------- the suite
 
-def run(mode: str, frames: int | None = None, animator=None) -> SuiteResult:
-    """The suite; `animator`: a LearnedAnimator to measure instead of the shipped one (a training snapshot)."""
+def run(mode: str, frames: int | None = None, animator=None, animator_label: str = "given by the caller") -> SuiteResult:
+    """The suite; `animator`: a LearnedAnimator to measure instead of the shipped one (a training snapshot, an
+    earlier stage), named in the notes by `animator_label`."""
     import torch
 
     from ..flow.net import load_flow_net
@@ -197,12 +200,12 @@ def run(mode: str, frames: int | None = None, animator=None) -> SuiteResult:
     cv2.setNumThreads(1)
     try:
         drvs, note = drivers(quick, frames)
-        verdicts: dict[str, list[J.Verdict]] = {}
+        verdicts: dict[str, list[tuple[str, J.Verdict]]] = {}  # method -> [(driver clip, verdict)]
         seconds: dict[str, float] = {}
         counted: dict[str, int] = {}
         sheet: dict[str, list] = {}
         flow_net, gan = load_flow_net(), load_talking_heads()
-        animator_note = "learned animator: given by the caller"
+        animator_note = f"learned animator: {animator_label}"
         if animator is None:
             animator, animator_note = load_learned_animator()
         for label, image in portraits(quick):
@@ -214,7 +217,7 @@ def run(mode: str, frames: int | None = None, animator=None) -> SuiteResult:
                     out = anim.render(targets)
                     dt = time.perf_counter() - t
                     v = J.judge(anim.source, out, targets=targets, driver_points=drv_points, seconds=dt)
-                    verdicts.setdefault(anim.name, []).append(v)
+                    verdicts.setdefault(anim.name, []).append((clip, v))
                     seconds[anim.name] = seconds.get(anim.name, 0.0) + dt
                     counted[anim.name] = counted.get(anim.name, 0) + len(out)
                     for i, d in enumerate(v.distances):
@@ -224,7 +227,7 @@ def run(mode: str, frames: int | None = None, animator=None) -> SuiteResult:
         cv2.setNumThreads(-1)
     figures, rows = {}, []
     for method, vs in verdicts.items():
-        mean = J.mean_verdict(vs)
+        mean = J.mean_verdict([v for _, v in vs])
         for key in FIGURES:
             figures[f"{key}_{method}"] = mean[key]
         figures[f"fps_{method}_256"] = counted[method] / seconds[method]
@@ -236,7 +239,12 @@ def run(mode: str, frames: int | None = None, animator=None) -> SuiteResult:
     fw_figures, fw_note = faceworld_k1(animator, flow_net, FW_IDENTITIES[quick])
     figures |= fw_figures
     contact_sheet(sheet, CONTACT_SHEET)
+    counted_r = {key: sorted({clip for vs in verdicts.values() for clip, v in vs if np.isfinite(getattr(v, key))})
+                 for key in ("mouth_r", "blink_r")}
     notes = [note, animator_note, fw_note,
+             f"mouth r is averaged over the drivers whose mouth moves, blink r over those whose eyes move (std of the "
+             f"measure ≥ {J.MIN_MOTION_SD} over the clip; a correlation with a still mouth is one with noise): mouth "
+             f"{', '.join(counted_r['mouth_r']) or 'none'}; eyes {', '.join(counted_r['blink_r']) or 'none'}",
              f"judge: dlib's face-recognition ResNet and 68-point predictor (same person: distance < {J.SAME_PERSON}); "
              f"GAN FT: {FT_STEPS} steps on the one portrait; fps on one core",
              f"contact sheet (worst and best frame per method, by identity distance): {CONTACT_SHEET}"]
