@@ -2,10 +2,12 @@
 animator is judged, every figure the issue names is there, and the contact sheet is written."""
 
 import numpy as np
+import pytest
 import torch
 
 from course_utils.animator.model import LearnedAnimator
 from course_utils.bench import portraits as suite
+from course_utils.errors import CourseError
 
 
 def test_portraits_suite_names_every_figure_and_draws_the_contact_sheet(tmp_path, monkeypatch):
@@ -32,6 +34,15 @@ def test_portraits_suite_names_every_figure_and_draws_the_contact_sheet(tmp_path
     assert all(0 < v < 1 for v in fw.values()) and fw["flow_warp"] > fw["copy"]
     assert any("learned animator: given by the caller" in n for n in result.notes)
     assert [r["method"] for r in result.rows] == list(methods)
+    assert any(n.startswith("mouth r is averaged over") for n in result.notes)
+    # a subset, for comparing training stages without re-running every animator
+    two = suite.run("quick", frames=4, animator=plumbing, methods=("piecewise_warp", "animator"), animator_label="stage x")
+    assert [r["method"] for r in two.rows] == ["piecewise_warp", "animator"]
+    assert two.figures["mouth_r_piecewise_warp"] == result.figures["mouth_r_piecewise_warp"] or (
+        np.isnan(two.figures["mouth_r_piecewise_warp"]) and np.isnan(result.figures["mouth_r_piecewise_warp"]))
+    assert "learned animator: stage x" in two.notes
+    with pytest.raises(CourseError, match="Unknown animator"):
+        suite.run("quick", frames=4, methods=("morph",))
 
 
 def suite_image():

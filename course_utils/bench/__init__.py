@@ -42,12 +42,13 @@ def _suite(module: str) -> Callable[[str, argparse.Namespace], SuiteResult]:
 def _portraits(mode: str, args: argparse.Namespace) -> SuiteResult:
     from . import portraits
 
+    methods = tuple(getattr(args, "methods", None) or portraits.METHODS)
     if not getattr(args, "animator", None):
-        return portraits.run(mode)
+        return portraits.run(mode, methods=methods)
     from ..animator.train import load_animator
     from ..checkpoints import sha256_of
 
-    return portraits.run(mode, animator=load_animator(path=args.animator),
+    return portraits.run(mode, animator=load_animator(path=args.animator), methods=methods,
                          animator_label=f"{args.animator} (sha256 {sha256_of(Path(args.animator))[:12]}…)")
 
 
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="notebooks suite: only notebooks whose name starts with these (e.g. 00 01)")
     parser.add_argument("--animator", help="portraits suite: measure this learned-animator checkpoint file (an earlier "
                         "training stage, a snapshot) instead of the shipped one")
+    parser.add_argument("--methods", nargs="*", help="portraits suite: only these animators (e.g. animator piecewise_warp)")
     parser.add_argument("--timeout", type=int, default=1200, help="notebooks suite: seconds per cell before giving up")
     args = parser.parse_args(argv)
 

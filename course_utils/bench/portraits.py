@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import judge as J
 from ..config import REPO_ROOT
+from ..errors import CourseError
 from .result import SuiteResult
 
 REAL_CLIPS = REPO_ROOT.parent / "shared" / "real_faces"
@@ -156,36 +157,50 @@ def drivers(quick: bool, frames: int):
     return out, note
 
 
-def _animators(image, points, flow_net, gan, animator=None):
-    """The animators for one portrait; the networks are loaded once for all portraits (FT works on a copy).
-    The learned animator joins when its checkpoint is shipped."""
+METHODS = ("tps_warp", "piecewise_warp", "flow_warp", "gan_ff", "gan_ft", "animator")
+
+
+def _animators(image, points, flow_net, gan, animator=None, methods=METHODS):
+    """The animators for one portrait, those named in `methods`; the networks are loaded once for all portraits
+    (FT works on a copy). The learned animator joins when its checkpoint is shipped."""
     import torch
 
-    out = [WarpAnimator(image, points, "tps"), WarpAnimator(image, points, "piecewise_affine"),
-           FlowAnimator(image, points, flow_net), GanAnimator(image, points, gan, tuned=False)]
-    torch.manual_seed(0)
-    out.append(GanAnimator(image, points, gan, tuned=True))
+    def tuned():
+        torch.manual_seed(0)  # FT's fine-tuning draws from it
+        return GanAnimator(image, points, gan, tuned=True)
+
+    makers = {"tps_warp": lambda: WarpAnimator(image, points, "tps"),
+              "piecewise_warp": lambda: WarpAnimator(image, points, "piecewise_affine"),
+              "flow_warp": lambda: FlowAnimator(image, points, flow_net),
+              "gan_ff": lambda: GanAnimator(image, points, gan, tuned=False),
+              "gan_ft": tuned}
     if animator is not None:
-        out.append(LearnedAnimatorBench(image, points, animator))
-    return out
+        makers["animator"] = lambda: LearnedAnimatorBench(image, points, animator)
+    return [make() for name, make in makers.items() if name in methods]
 
 
 def load_learned_animator():
     """(the shipped learned animator or None, a note saying which)."""
     from ..animator.train import load_animator
-    from ..errors import CourseError
+
+    from ..checkpoints import CHECKPOINT_DIR, sha256_of
 
     try:
-        return load_animator(), "learned animator: checkpoints/animator.pt"
+        model = load_animator()
+        return model, f"learned animator: checkpoints/animator.pt (sha256 {sha256_of(CHECKPOINT_DIR / 'animator.pt')[:12]}…)"
     except CourseError as err:
         return None, f"learned animator left out: {err}"
 
 
 # ----------------------------------------------------------------------------- the suite
 
-def run(mode: str, frames: int | None = None, animator=None, animator_label: str = "given by the caller") -> SuiteResult:
+def run(mode: str, frames: int | None = None, animator=None, animator_label: str = "given by the caller",
+        methods=METHODS) -> SuiteResult:
     """The suite; `animator`: a LearnedAnimator to measure instead of the shipped one (a training snapshot, an
-    earlier stage), named in the notes by `animator_label`."""
+    earlier stage), named in the notes by `animator_label`; `methods`: a subset of METHODS to run."""
+    unknown = set(methods) - set(METHODS)
+    if unknown:
+        raise CourseError(f"Unknown animator(s) {sorted(unknown)} for the portraits suite; choose from {list(METHODS)}.")
     import torch
 
     from ..flow.net import load_flow_net
@@ -210,7 +225,7 @@ def run(mode: str, frames: int | None = None, animator=None, animator_label: str
             animator, animator_note = load_learned_animator()
         for label, image in portraits(quick):
             points = detect(image, backend="dlib").faces[0].points
-            for anim in _animators(image, points, flow_net, gan, animator):
+            for anim in _animators(image, points, flow_net, gan, animator, methods):
                 for clip, drv_points, reference, drv_frames in drvs:
                     targets = transfer_motion(anim.points, drv_points, reference)
                     t = time.perf_counter()
