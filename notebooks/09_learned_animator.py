@@ -442,10 +442,15 @@ if animator_net is not None:
     made_hard = learned.drive(turn_points[hard], turn_ref)
     layers_ = [learned.layers(t) for t in warps.transfer_motion(learned.points, turn_points[hard], turn_ref)]
     masks = [cv2.resize((lay["visible"][0, 0].numpy() * 255).astype(np.uint8), (256, 256)) for lay in layers_]
-    show_images([turn_frames[hard[0]], made_hard[0], np.dstack([masks[0]] * 3),
-                 turn_frames[hard[1]], made_hard[1], np.dstack([masks[1]] * 3)],
-                ["driver: the biggest turn", "the Mona Lisa", "visible mask", "driver: the widest mouth", "the Mona Lisa",
-                 "visible mask"], ncols=6, size=2.4, suptitle="Where the learned animator struggles")
+    astronaut = images.portrait("astronaut").image   # she smiles with her teeth showing
+    grinning = PortraitAnimator(astronaut, points=landmarks.detect(astronaut, backend="dlib").faces[0].points,
+                                model=animator_net)
+    made_teeth = grinning.drive(turn_points[hard[1]:hard[1] + 1], turn_ref)[0]
+    show_images([turn_frames[hard[0]], made_hard[0], np.dstack([masks[0]] * 3), grinning.source,
+                 turn_frames[hard[1]], made_hard[1], np.dstack([masks[1]] * 3), made_teeth],
+                ["driver: the biggest turn", "the Mona Lisa", "visible mask", "a portrait showing teeth",
+                 "driver: the widest mouth", "the Mona Lisa", "visible mask", "the same mouth on her"],
+                ncols=4, size=2.4, suptitle="Where the learned animator struggles")
     save_figure(plt.gcf(), "failures", CHAPTER)
 
 # %% [markdown]
@@ -453,7 +458,9 @@ if animator_net is not None:
 # it — and where it paints, the colours come from a 64-px painting and the fine detail from the stretched source,
 # so the far cheek and the hair beside it smear: nothing in one frontal painting shows the other side of her face.
 # Look at the mouth: the mask goes black inside the lips, and the painter fills the gap with a dark, generic mouth
-# made at 64 px — no teeth. A profile driver is worse still: dlib's landmarks for a
+# made at 64 px — no teeth. A portrait that already shows its teeth goes wrong the other way (right column): the
+# fine layer inside the opened mouth is her own teeth, stretched to the new height, and the head turn that comes
+# with this frame bends her whole face. A profile driver is worse still: dlib's landmarks for a
 # face in profile fold the far half over the near, and every animator here inherits that.
 # The papers' remedies are more data (real videos of many people), more resolution, 3-D-aware keypoints and, in
 # LivePortrait, explicit retargeting of eyes and lips.
