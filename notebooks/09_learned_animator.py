@@ -261,7 +261,8 @@ if animator_net is not None:
 
 # %% [markdown]
 # Steps and minutes count from the start of the first stage. Stage 1 trained without the `parts` and `inside`
-# terms; stages 2 and 3 with them, at half the learning rate. All three were measured with the same composite.
+# terms (to repeat it today, add `--weight parts=0 --weight inside=0` to its command); stages 2 and 3 with them, at
+# half the learning rate. All three were measured with the same composite.
 #
 # Its layers, on FaceWorld people it never saw. Watch the mask (white: move the source's pixels; dark: paint)
 # where a mouth opens or a lid closes:

@@ -232,6 +232,20 @@ def test_training_continues_from_an_earlier_checkpoint_and_says_which(tmp_path):
         init_from(LearnedAnimator("tiny"), tmp_path / "broken.pt")
 
 
+def test_the_command_sets_single_loss_weights_and_refuses_unknown_ones(monkeypatch):
+    from course_utils.animator import __main__ as cli
+    from course_utils.animator import train as train_module
+
+    seen = {}
+    monkeypatch.setattr(train_module, "train", lambda *a, **k: seen.update(k))
+    assert cli.main(["train", "--weight", "parts=0", "--weight", "inside=0"]) == 0
+    assert seen["weights"].parts == 0 and seen["weights"].inside == 0 and seen["weights"].pixel == Weights().pixel
+    assert "--weight parts=0" in seen["command"], "the manifest's command must reproduce the weights"
+    for bad in ("bogus=1", "parts=lots", "parts"):
+        with pytest.raises(SystemExit):
+            cli.main(["train", "--weight", bad])
+
+
 # ----------------------------------------------------------------------------- the shipped checkpoint
 
 MANIFEST = json.loads((REPO_ROOT / "checkpoints" / "manifest.json").read_text())

@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--no-real", action="store_true", help="FaceWorld pairs only")
     t.add_argument("--no-pretrained-losses", action="store_true", help="no perceptual terms (plumbing tests only)")
     t.add_argument("--no-flow-init", action="store_true", help="do not start the motion from chapter 04's flow_net")
+    t.add_argument("--weight", action="append", default=[], metavar="NAME=VALUE",
+                   help="set one loss weight (train.Weights), e.g. --weight parts=0 --weight inside=0 as in stage 1")
     t.add_argument("--init", help="continue from this checkpoint of the same --config (e.g. checkpoints/animator.pt)")
     t.add_argument("--time-limit", type=float, help="stop after this many seconds")
     t.add_argument("--threads", type=int, default=1, help="torch threads per process")
@@ -41,9 +43,22 @@ def main(argv: list[str] | None = None) -> int:
 
         print(json.dumps(evaluate(load_animator()), indent=1))
         return 0
-    from .train import train
+    from dataclasses import fields, replace
+
+    from .train import Weights, train
 
     import os
+
+    names = {f.name for f in fields(Weights)}
+    changes = {}
+    for item in a.weight:
+        name, _, value = item.partition("=")
+        try:
+            changes[name] = float(value)
+        except ValueError:
+            name = ""
+        if name not in names:
+            ap.error(f"--weight {item!r}: give NAME=VALUE with NAME one of {sorted(names)}")
 
     world = int(os.environ.get("WORLD_SIZE", "1"))
     runner = f"torchrun --nproc_per_node {world} -m course_utils.animator" if world > 1 else "python -m course_utils.animator"
@@ -51,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     train(a.config, a.steps, a.batch, a.seed, a.lr, a.lr_d, a.time_limit, a.threads, a.identities, a.pairs,
           real=not a.no_real, pretrained_losses=not a.no_pretrained_losses, init_motion=not a.no_flow_init,
           log_every=a.log_every, eval_n=a.eval_n, ship=a.ship, command=command, dump_rank_weights=a.dump_rank_weights,
-          init=a.init)
+          init=a.init, weights=replace(Weights(), **changes))
     return 0
 
 
