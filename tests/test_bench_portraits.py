@@ -36,7 +36,8 @@ def test_portraits_suite_names_every_figure_and_draws_the_contact_sheet(tmp_path
     assert [r["method"] for r in result.rows] == list(methods)
     assert any(n.startswith("mouth r is averaged over") for n in result.notes)
     # a subset, for comparing training stages without re-running every animator
-    two = suite.run("quick", frames=4, animator=plumbing, methods=("piecewise_warp", "animator"), animator_label="stage x")
+    two = suite.run("quick", frames=4, animator=plumbing, methods=("piecewise_warp", "animator"),
+                    animator_note="learned animator: stage x")
     assert [r["method"] for r in two.rows] == ["piecewise_warp", "animator"]
     assert two.figures["mouth_r_piecewise_warp"] == result.figures["mouth_r_piecewise_warp"] or (
         np.isnan(two.figures["mouth_r_piecewise_warp"]) and np.isnan(result.figures["mouth_r_piecewise_warp"]))

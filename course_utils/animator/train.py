@@ -364,19 +364,26 @@ def init_from(model: LearnedAnimator, path) -> dict:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except (OSError, RuntimeError, EOFError, pickle.UnpicklingError):
         raise CourseError(f"Cannot continue from {path}: it is not a readable checkpoint.") from None
-    state.pop("_step", None)
-    dims = tuple(int(state.pop(k)) for k in ("_size", "_motion_width", "_width"))
+    state, dims = _unpack(state)
     cfg = model.config
     if dims != (cfg.size, cfg.motion_width, cfg.width):
         raise CourseError(f"Cannot continue from {path}: it was trained as size/motion/width {dims}, not "
                           f"{(cfg.size, cfg.motion_width, cfg.width)} ('{cfg.name}').")
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    model.load_state_dict(state)
     digest = sha256_of(path)
     out = {"file": path.name, "sha256": digest}
     entry = read_manifest().get(CHECKPOINT_NAME, {})
     if entry.get("sha256") == digest:
         out |= {k: entry[k] for k in ("command", "created", "wall_seconds", "seed", "metrics", "data") if k in entry}
     return out
+
+
+def _unpack(state: dict) -> tuple[dict, tuple[int, int, int]]:
+    """A saved state (_state, save_snapshot) -> (float32 weights, (size, motion_width, width))."""
+    state = dict(state)
+    state.pop("_step", None)
+    dims = tuple(int(state.pop(k)) for k in ("_size", "_motion_width", "_width"))
+    return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}, dims
 
 
 def _state(model, cfg) -> dict:
@@ -430,12 +437,10 @@ def load_animator(name: str = CHECKPOINT_NAME, path=None) -> LearnedAnimator:
     `path`: a training snapshot instead (save_snapshot), for looking at a run that is still going."""
     from ..checkpoints import load_checkpoint
 
-    state = load_checkpoint(name) if path is None else torch.load(path, map_location="cpu", weights_only=True)
-    state.pop("_step", None)
-    size, mw, w = (int(state.pop(k)) for k in ("_size", "_motion_width", "_width"))
-    cfg = next((c for c in CONFIGS.values() if (c.size, c.motion_width, c.width) == (size, mw, w)),
-               AnimatorConfig("custom", size, mw, w))
+    state, dims = _unpack(load_checkpoint(name) if path is None
+                          else torch.load(path, map_location="cpu", weights_only=True))
+    cfg = next((c for c in CONFIGS.values() if (c.size, c.motion_width, c.width) == dims), AnimatorConfig("custom", *dims))
     model = LearnedAnimator(cfg)
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    model.load_state_dict(state)
     return model.eval()
 

@@ -45,11 +45,8 @@ def _portraits(mode: str, args: argparse.Namespace) -> SuiteResult:
     methods = tuple(getattr(args, "methods", None) or portraits.METHODS)
     if not getattr(args, "animator", None):
         return portraits.run(mode, methods=methods)
-    from ..animator.train import load_animator
-    from ..checkpoints import sha256_of
-
-    return portraits.run(mode, animator=load_animator(path=args.animator), methods=methods,
-                         animator_label=f"{args.animator} (sha256 {sha256_of(Path(args.animator))[:12]}…)")
+    animator, note = portraits.load_learned_animator(args.animator)
+    return portraits.run(mode, animator=animator, animator_note=note, methods=methods)
 
 
 # name -> (description, runner). Runners import lazily so `--help` stays instant.

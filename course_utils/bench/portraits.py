@@ -179,25 +179,27 @@ def _animators(image, points, flow_net, gan, animator=None, methods=METHODS):
     return [make() for name, make in makers.items() if name in methods]
 
 
-def load_learned_animator():
-    """(the shipped learned animator or None, a note saying which)."""
+def load_learned_animator(path=None):
+    """(the shipped learned animator, or the checkpoint file at `path`, or None; a note saying which, with the
+    file's hash, so a run can be matched to a training stage)."""
     from ..animator.train import load_animator
-
     from ..checkpoints import CHECKPOINT_DIR, sha256_of
 
     try:
-        model = load_animator()
-        return model, f"learned animator: checkpoints/animator.pt (sha256 {sha256_of(CHECKPOINT_DIR / 'animator.pt')[:12]}…)"
+        model = load_animator(path=path)
     except CourseError as err:
         return None, f"learned animator left out: {err}"
+    shown = "checkpoints/animator.pt" if path is None else str(path)
+    digest = sha256_of(Path(path) if path is not None else CHECKPOINT_DIR / "animator.pt")
+    return model, f"learned animator: {shown} (sha256 {digest[:12]}…)"
 
 
 # ----------------------------------------------------------------------------- the suite
 
-def run(mode: str, frames: int | None = None, animator=None, animator_label: str = "given by the caller",
+def run(mode: str, frames: int | None = None, animator=None, animator_note: str | None = None,
         methods=METHODS) -> SuiteResult:
     """The suite; `animator`: a LearnedAnimator to measure instead of the shipped one (a training snapshot, an
-    earlier stage), named in the notes by `animator_label`; `methods`: a subset of METHODS to run."""
+    earlier stage: load_learned_animator(path) gives it and its `animator_note`); `methods`: a subset of METHODS."""
     unknown = set(methods) - set(METHODS)
     if unknown:
         raise CourseError(f"Unknown animator(s) {sorted(unknown)} for the portraits suite; choose from {list(METHODS)}.")
@@ -220,9 +222,9 @@ def run(mode: str, frames: int | None = None, animator=None, animator_label: str
         counted: dict[str, int] = {}
         sheet: dict[str, list] = {}
         flow_net, gan = load_flow_net(), load_talking_heads()
-        animator_note = f"learned animator: {animator_label}"
-        if animator is None:
+        if animator is None and "animator" in methods:
             animator, animator_note = load_learned_animator()
+        animator_note = animator_note or f"learned animator: {'given by the caller' if animator else 'not run'}"
         for label, image in portraits(quick):
             points = detect(image, backend="dlib").faces[0].points
             for anim in _animators(image, points, flow_net, gan, animator, methods):
