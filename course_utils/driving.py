@@ -179,26 +179,56 @@ def _search(image: np.ndarray, around: np.ndarray | None):
     return dlib.rectangle(b.left() + x0, b.top() + y0, b.right() + x0, b.bottom() + y0), float(scores[best]), len(boxes)
 
 
-def track(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(points (T, 68, 2) float32, found (T,) bool, notes): dlib's landmarks, tracked frame to frame."""
-    _, predictor = dlib_models()
-    points = np.zeros((len(frames), 68, 2), np.float32)
-    found = np.zeros(len(frames), bool)
-    notes, last, several = [], None, 0
-    for t, frame in enumerate(frames):
-        hit = _search(frame, last) if last is not None else None
+class FaceTracker:
+    """dlib's 68 landmarks followed frame to frame, one frame at a time (a recorded video or a live camera).
+
+    The first frame, and any frame after the face was lost, is searched whole (the most confident face); after
+    that only the neighbourhood of the last face is searched, which is faster and keeps to the same person. A
+    found face that jumps more than two eye distances in one frame is taken for another face and ignored.
+
+        tracker = FaceTracker()
+        points = tracker.update(frame)     # (68, 2) float32 px, or None: no face in this frame
+    """
+
+    def __init__(self):
+        self.last: np.ndarray | None = None
+        self.faces_in_view = 0  # faces seen by the last whole-picture search
+
+    def reset(self) -> None:
+        self.last = None
+
+    def update(self, frame: np.ndarray) -> np.ndarray | None:
+        _, predictor = dlib_models()
+        hit = _search(frame, self.last) if self.last is not None else None
         if hit is None:  # lost, or the first frame: search the whole picture
             hit = _search(frame, None)
-            if hit is not None and last is None and hit[2] > 1:
-                several = hit[2]
-        if hit is None:
-            continue
+            if hit is not None:
+                self.faces_in_view = hit[2]
+        if hit is None:  # the last face stays the one to look near, and to compare the next face with
+            return None
         shape = predictor(frame, hit[0])
         pts = np.array([[p.x, p.y] for p in shape.parts()], np.float32)
-        if last is not None and np.linalg.norm(pts.mean(0) - last.mean(0)) > 2 * inter_ocular(last):
+        if self.last is not None and np.linalg.norm(pts.mean(0) - self.last.mean(0)) > 2 * inter_ocular(self.last):
             # a jump of a face width in 1/25 s is another face, not this one moving
+            return None
+        self.last = pts
+        return pts
+
+
+def track(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(points (T, 68, 2) float32, found (T,) bool, notes): dlib's landmarks, tracked frame to frame (FaceTracker)."""
+    tracker = FaceTracker()
+    points = np.zeros((len(frames), 68, 2), np.float32)
+    found = np.zeros(len(frames), bool)
+    notes, several = [], 0
+    for t, frame in enumerate(frames):
+        first = not found.any()
+        pts = tracker.update(frame)
+        if pts is None:
             continue
-        points[t], found[t], last = pts, True, pts
+        if first and tracker.faces_in_view > 1:
+            several = tracker.faces_in_view
+        points[t], found[t] = pts, True
     if not found.any():
         raise CourseError("No face was found in the video; film a face looking at the camera, in good light.")
     if several:

@@ -457,7 +457,44 @@ class WorkshopApp:
         self.upload.observe(self._on_upload, names="value")
         self.talk.on_click(self._on_talk)
         self._show_preview(self.portrait.value)
+        self._build_live()
         self._build_quiz(quiz_rounds)
+
+    # ----- live: your own face drives the portrait
+    def _build_live(self) -> None:
+        import ipywidgets as W
+
+        self.puppet = None
+        self.live_open = W.Button(description="Use my camera", button_style="primary", icon="video-camera",
+                                  layout=W.Layout(width="180px"))
+        self.live_open.add_class("ws-live-open")
+        self.live_status = W.HTML(self._status_text(
+            "Press <b>Use my camera</b>, then <b>Start camera</b>: your face drives the portrait chosen above, live. "
+            "The camera stays off until you start it, and nothing from it is kept."))
+        self.live_status.add_class("ws-live-status")
+        self.live = W.VBox([self.live_open, self.live_status], layout=W.Layout(grid_gap="8px"))
+        self.live.add_class("ws-live")
+        self.live_open.on_click(self._on_live_open)
+
+    def _on_live_open(self, _button=None) -> None:
+        """Build the webcam puppet for the portrait chosen above (once; later portraits are handed to it)."""
+        try:
+            p = load_portrait(self.portrait.value)
+            if self.puppet is None:
+                from .config import output_dir
+                from .webcam import WebcamPuppet
+
+                self.puppet = WebcamPuppet(p.image, folder=output_dir("workshop"))
+                self.puppet.add_class("ws-camera")
+                self.live.children = [self.puppet, self.live_status]
+            else:
+                self.puppet.set_portrait(p.image)
+        except Exception as err:  # noqa: BLE001 - the page shows one sentence, never a traceback
+            self.live_status.value = self._status_text(one_sentence(err, "setting up the live camera"), error=True)
+            return
+        self.live_status.value = self._status_text(
+            f"Live portrait: {self._nice(self.portrait.value)}. Press <b>Start camera</b>; your browser asks first. "
+            "Choose another portrait above and it is used at once.")
 
     # ----- studio
     @staticmethod
@@ -490,6 +527,8 @@ class WorkshopApp:
 
     def _on_portrait(self, change) -> None:
         self._show_preview(change["new"])
+        if self.puppet is not None:
+            self._on_live_open()
 
     def _on_upload(self, change) -> None:
         if not change["new"]:

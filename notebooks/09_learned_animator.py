@@ -363,6 +363,24 @@ if animator_net is not None:
     save_figure(plt.gcf(), "fine_layer", CHAPTER)
 
 # %% [markdown]
+# ### Your own face, live
+#
+# The same animators, driven by your webcam. Press **Start camera** (the browser asks first; a red light shows
+# while the camera is on, and **Stop** turns it off). Each camera frame goes to this notebook's own kernel, is
+# turned into 68 landmarks and dropped — nothing from the camera is kept — and the portrait frame comes back; the
+# line under the pictures gives the frames per second, the latency and the kernel's milliseconds per stage
+# (decode, track, animate, encode). The menu switches between the learned animator and the warp. **Record 5 s**
+# saves the *portrait's* next five seconds as an MP4 in this chapter's output folder, a new file each time.
+# Browsers give a page the camera only over `https://` or on `localhost`; without a camera, the clip above tells
+# the same story. `python -m course_utils.bench live` measures this path on a recorded clip.
+
+# %%
+from course_utils import webcam
+
+puppet = webcam.WebcamPuppet(mona.image, folder=output_dir(CHAPTER))
+puppet
+
+# %% [markdown]
 # ## 6. The judge's table for the three
 #
 # The same judge as the benchmark (`course_utils.judge`: dlib's face-recognition ResNet and 68-point predictor,

@@ -49,7 +49,19 @@ app.studio
 # (64 pixels, trained on a laptop); to keep a face that way takes the paper's millions of real videos and GPUs.
 
 # %% [markdown]
-# ## 2 · Spot the fake
+# ## 2 · Your own face, live
+#
+# Press **Use my camera**, then **Start camera**: the portrait chosen above moves with *your* face as you talk,
+# blink and nod. Your browser asks permission first; the camera stays off until you start it, a red light shows
+# while it is on, and nothing from it is kept — each frame goes to this page's own Python process, is turned into
+# landmarks and dropped. **Record 5 s** keeps the *portrait's* animation as a video file. Camera pages work only
+# over `https://` or on `localhost`; without a camera, the clips above tell the same story.
+
+# %%
+app.live
+
+# %% [markdown]
+# ## 3 · Spot the fake
 #
 # Each round shows two pictures: one is real, one was made by a model. Click the one you think is fake; you get
 # the answer and what gives it away.

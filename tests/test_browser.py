@@ -43,7 +43,8 @@ def _missing() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def playwright_():
+    """Playwright, started once for the module (the sync API allows one instance at a time)."""
     why = _missing()
     if why:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
@@ -52,15 +53,20 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        # executable_path: the system's Chromium; Playwright never uses (or downloads) a browser build of its own
-        b = p.chromium.launch(executable_path=system.find("chromium"), headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                    "--disable-background-networking", "--disable-component-update",
-                                    "--no-first-run", "--disable-sync"])
-        try:
-            yield b
-        finally:
-            b.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_):
+    # executable_path: the system's Chromium; Playwright never uses (or downloads) a browser build of its own
+    b = playwright_.chromium.launch(executable_path=system.find("chromium"), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                          "--disable-background-networking", "--disable-component-update",
+                                          "--no-first-run", "--disable-sync"])
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 def _free_port() -> int:
@@ -273,3 +279,226 @@ def test_notebook_widgets_render_in_jupyterlab(browser, tmp_path):
             raise
         finally:
             page.close()
+
+
+# ----------------------------------------------------------------------------- the webcam, with a fake camera
+
+CAMERA_W, CAMERA_H = 320, 240
+BLANK_SECONDS, TALK_SECONDS = 2, 4
+MIN_MOUTH_R = 0.5       # the portrait's mouth on the page follows the camera's (Pearson r over the frames shown)
+
+
+def write_y4m(path: Path, frames, fps: int = 25) -> Path:
+    """(T, H, W, 3) uint8 RGB frames -> a YUV4MPEG2 file (4:2:0), what Chromium's fake camera plays in a loop."""
+    import cv2
+
+    t, h, w = len(frames), frames[0].shape[0], frames[0].shape[1]
+    with open(path, "wb") as f:
+        f.write(f"YUV4MPEG2 W{w} H{h} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for frame in frames:
+            f.write(b"FRAME\n")
+            f.write(cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).tobytes())
+    assert path.stat().st_size > t * w * h
+    return path
+
+
+def fake_camera_clip(path: Path) -> tuple[Path, str]:
+    """A fake camera's clip: BLANK_SECONDS of an empty wall (no face in view), then TALK_SECONDS of a person
+    talking — a real clip from ../shared/real_faces when present, else a FaceWorld person; 320 x 240 at 25 fps."""
+    import cv2
+    import numpy as np
+
+    from course_utils.bench.portraits import REAL_CLIPS
+
+    wall = np.full((25 * BLANK_SECONDS, CAMERA_H, CAMERA_W, 3), (96, 104, 112), np.uint8)
+    real = sorted(REAL_CLIPS.glob("speaker_*.mp4"))
+    if real:
+        from course_utils.driving import decode
+
+        clip = next((p for p in real if p.stem == "speaker_d18"), real[0])
+        frames = decode(clip, size=CAMERA_H, max_seconds=TALK_SECONDS)[0]
+        what = f"real clip {clip.name}"
+    else:
+        from course_utils.faces.drivers import faceworld_driver
+
+        frames = faceworld_driver(25 * TALK_SECONDS, seed=3, head_motion=0.5, size=CAMERA_H)[0]
+        what = "FaceWorld person 3"
+    talk = np.empty((len(frames), CAMERA_H, CAMERA_W, 3), np.uint8)
+    for out, f in zip(talk, frames):
+        f = cv2.resize(f, (round(f.shape[1] * CAMERA_H / f.shape[0]), CAMERA_H), interpolation=cv2.INTER_AREA)
+        x = (CAMERA_W - f.shape[1]) // 2
+        out[:] = f[:, :1].mean((0, 1)).astype(np.uint8)
+        out[:, max(x, 0):max(x, 0) + min(CAMERA_W, f.shape[1])] = f[:, max(-x, 0):max(-x, 0) + CAMERA_W]
+    return write_y4m(path, np.concatenate([wall, talk])), what
+
+
+def _camera_browser(p, clip: Path | None, allow: bool = True):
+    args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync", "--use-fake-device-for-media-stream"]
+    if clip is not None:
+        args.append(f"--use-file-for-fake-video-capture={clip}")
+    if allow:
+        args.append("--use-fake-ui-for-media-stream")  # say yes to the camera prompt
+    return p.chromium.launch(executable_path=system.find("chromium"), headless=True, args=args)
+
+
+@contextmanager
+def _shot_on_failure(browser_, shot: Path):
+    """Yields [browser_] (pages are appended after it); on an error, a screenshot of the last page; then closes it."""
+    held = [browser_]
+    try:
+        yield held
+    except Exception:
+        if len(held) > 1:
+            _failure_shot(held[-1], shot)
+        raise
+    finally:
+        browser_.close()
+
+
+COLLECT_PAIRS = """(el) => { window.__pairs = []; const b64 = (blob) => new Promise((ok) => {
+  const r = new FileReader(); r.onload = () => ok(r.result.split(',')[1]); r.readAsDataURL(blob); });
+  el.addEventListener('course-frame', async (e) => {
+    if (!e.detail.camera) return;
+    window.__pairs.push({camera: await b64(e.detail.camera), portrait: await b64(e.detail.portrait)}); }); }"""
+
+
+def _mouth_r_of_pairs(pairs: list[dict]) -> tuple[float, int]:
+    """Pearson r between the mouth opening dlib measures on each camera frame and on the portrait frame the page
+    showed for it; and how many pairs had a face in both."""
+    import base64
+
+    import cv2
+    import numpy as np
+
+    from course_utils import judge
+    from course_utils.faces.measures import mouth_opening
+
+    cam, por = [], []
+    for pair in pairs:
+        a, b = (cv2.cvtColor(cv2.imdecode(np.frombuffer(base64.b64decode(pair[k]), np.uint8), cv2.IMREAD_COLOR),
+                             cv2.COLOR_BGR2RGB) for k in ("camera", "portrait"))
+        fa, fb = judge.look(a), judge.look(b)
+        if fa is not None and fb is not None:
+            cam.append(mouth_opening(fa.points))
+            por.append(mouth_opening(fb.points))
+    if len(cam) < 10 or np.std(cam) < 1e-6 or np.std(por) < 1e-6:
+        return float("nan"), len(cam)
+    return float(np.corrcoef(cam, por)[0, 1]), len(cam)
+
+
+def _drive_camera(page, tmp_path: Path, name: str, clip_what: str) -> None:
+    """On a page showing the webcam puppet: Start; 'looking for a face' while the wall shows; portrait frames that
+    keep coming while the person talks, whose mouth follows the camera's; the frame rate on screen; Stop.
+    With a FaceWorld clip (no real clip on this machine) the warp animates: the learned animator follows a FaceWorld
+    person's mouth on the Mona Lisa poorly (bench `live`: live_mouth_r_faceworld_animator), a real one's well."""
+    if clip_what.startswith("FaceWorld"):
+        page.select_option(".course-cam .cc-animator", "warp")
+    page.click(".course-cam .cc-start")
+    page.wait_for_selector(".course-cam .cc-light.on", timeout=30_000)
+    page.eval_on_selector(".course-cam", COLLECT_PAIRS)
+    page.wait_for_selector(".course-cam .cc-status:text-matches('Looking for a face', 'i')", timeout=60_000)
+    page.wait_for_function("() => +document.querySelector('.course-cam').dataset.frames >= 20", timeout=90_000)
+    n0 = int(page.get_attribute(".course-cam", "data-frames"))
+    page.wait_for_timeout(2_000)
+    n1 = int(page.get_attribute(".course-cam", "data-frames"))
+    assert n1 > n0, f"no new portrait frames in 2 s ({n0} -> {n1})"
+    page.wait_for_function("() => window.__pairs.length >= 60", timeout=120_000)
+    stats = page.inner_text(".course-cam .cc-stats")
+    print(f"{name}: {stats}")
+    assert "frames/s" in stats and "latency" in stats
+    pairs = page.evaluate("() => window.__pairs.splice(0)")
+    r, n = _mouth_r_of_pairs(pairs)
+    print(f"{name}: mouth opening on the portrait vs the camera, r = {r:.2f} over {n} frames with a face in both")
+    assert n >= 20 and r >= MIN_MOUTH_R, (r, n)
+    shot = tmp_path / f"{name}-camera.png"
+    page.locator(".course-cam").screenshot(path=str(shot))
+    _keep(shot)
+    text = page.inner_text("body")
+    assert "Traceback" not in text and "Error displaying widget" not in text
+    page.click(".course-cam .cc-stop")
+    page.wait_for_selector(".course-cam .cc-light:not(.on)", timeout=10_000)
+
+
+def test_workshop_page_drives_the_portrait_from_a_fake_camera(playwright_, tmp_path):
+    clip, what = fake_camera_clip(tmp_path / "camera.y4m")
+    print(f"fake camera: {what}")
+    port = _free_port()
+    cmd = [sys.executable, "-m", "voila", str(NOTEBOOKS / "workshop.ipynb"), "--no-browser", f"--port={port}",
+           "--Voila.ip=127.0.0.1", "--Voila.token=", "--VoilaConfiguration.show_tracebacks=False"]
+
+    def open_live(browser_, pages: list):
+        pages.append(browser_.new_page(viewport={"width": 1280, "height": 1800}))
+        page_ = pages[-1]
+        page_.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+        page_.wait_for_selector(".ws-live-open", state="visible", timeout=90_000)
+        page_.click(".ws-live-open")
+        page_.wait_for_selector(".course-cam .cc-start", timeout=60_000)
+        return page_
+
+    with _server(cmd, tmp_path / "voila.log", _env(tmp_path)) as proc:
+        _wait_for_port(port, proc, tmp_path / "voila.log", 60)
+        with _shot_on_failure(_camera_browser(playwright_, clip), tmp_path / "camera-failure.png") as pages:
+            _drive_camera(open_live(pages[0], pages), tmp_path, "workshop", what)
+        # the camera refused: one sentence, and the page lives on
+        with _shot_on_failure(_camera_browser(playwright_, clip, allow=False),
+                              tmp_path / "camera-denied-failure.png") as pages:
+            page = open_live(pages[0], pages)
+            page.click(".course-cam .cc-start")
+            page.wait_for_selector(".course-cam .cc-status:text-matches('No live video', 'i')", timeout=30_000)
+            status = page.inner_text(".course-cam .cc-status")
+            print(f"camera refused: {status}")
+            assert status.count(".") <= 2 and "Traceback" not in page.inner_text("body")
+            assert page.locator(".course-cam .cc-light.on").count() == 0
+            page.click(".ws-talk")  # the rest of the page still works
+            page.wait_for_selector(".ws-warp img[src^='data:image/gif']", timeout=120_000)
+
+CAMERA_NOTEBOOK = "live_camera.ipynb"
+
+
+def test_jupyterlab_notebook_drives_the_portrait_from_a_fake_camera(playwright_, tmp_path):
+    """Chapter 09's live cell (the webcam puppet on the Mona Lisa) in JupyterLab, with the fake camera."""
+    import nbformat
+
+    clip, what = fake_camera_clip(tmp_path / "camera.y4m")
+    print(f"fake camera: {what}")
+    port, token = _free_port(), "course-camera-test"
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    chapter = (NOTEBOOKS / "09_learned_animator.py").read_text()
+    assert "webcam.WebcamPuppet(mona.image" in chapter, "chapter 09 no longer has the live cell this test mirrors"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from course_utils import images, webcam\n"
+        "puppet = webcam.WebcamPuppet(images.portrait('mona_lisa').image)\npuppet")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(nb, root / CAMERA_NOTEBOOK)
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
+           "--LabApp.news_url=", "--LabServerApp.workspaces_dir=" + str(tmp_path / "workspaces")]
+    env = _env(tmp_path)
+    env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "config")
+    (tmp_path / "config" / "labconfig").mkdir(parents=True)
+    (tmp_path / "config" / "labconfig" / "page_config.json").write_text(
+        '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}')
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(tmp_path / "settings")
+    with _server(cmd, tmp_path / "lab.log", env) as proc:
+        _wait_for_port(port, proc, tmp_path / "lab.log", 60)
+        with _shot_on_failure(_camera_browser(playwright_, clip), tmp_path / "lab-camera-failure.png") as held:
+            held.append(held[0].new_page(viewport={"width": 1280, "height": 1000}))
+            page = held[-1]
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/{CAMERA_NOTEBOOK}?token={token}&reset", timeout=60_000)
+            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
+            page.wait_for_function("() => (document.querySelector('#jp-main-statusbar') || {innerText: ''})"
+                                   ".innerText.includes('| Idle')", timeout=90_000)
+            for attempt in range(3):  # a click that lands while the page is still settling is retried
+                page.click(".jp-NotebookPanel .jp-Notebook")
+                page.click(".lm-MenuBar-itemLabel:text-is('Run')", timeout=10_000)
+                page.click("li[data-command='runmenu:run-all']", timeout=10_000)
+                try:
+                    page.wait_for_selector(".course-cam .cc-start", timeout=60_000)
+                    break
+                except Exception:
+                    if attempt == 2:
+                        raise
+                    page.keyboard.press("Escape")
+            _drive_camera(page, tmp_path, "jupyterlab", what)
