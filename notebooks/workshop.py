@@ -18,7 +18,7 @@
 #
 # One still picture, a few seconds of someone else talking, and two ways to combine them: **bending the
 # picture's own pixels** (a warp) and **generating every pixel anew** (a GAN, the technique behind "deepfakes").
-# Then test your eye: can you tell which pictures are fake?
+# Then drive a portrait with your own face, live, and test your eye: can you tell which pictures are fake?
 #
 # *No code needed: use the menus and buttons. Each step takes seconds on an ordinary computer.*
 
@@ -63,8 +63,12 @@ app.live
 # %% [markdown]
 # ## 3 · Spot the fake
 #
-# Each round shows two pictures: one is real, one was made by a model. Click the one you think is fake; you get
-# the answer and what gives it away.
+# Each round shows two pictures made from one **real photograph**: the photograph itself, and a fake in which a
+# model gave the same face a new expression — by the hand-made warp or by the learned animator. Both went through
+# the same kind of camera processing, so sharpness gives nothing away. Click the one you think is fake; after each
+# answer you see what it was, and in some rounds what a **detector** trained on other fakes said about the two
+# pictures, or what the **invisible watermark** reader found. The score page compares you — and everyone who
+# played on this computer — with guessing.
 
 # %%
 app.quiz_box
@@ -72,7 +76,8 @@ app.quiz_box
 # %% [markdown]
 # ## For discussion
 #
-# - Which was more convincing to you — the warp or the GAN — and why? Which would be easier to detect automatically?
+# - Which was more convincing to you — the learned animator, the warp or the GAN — and why? Which would be easier to
+#   detect automatically? Did the detector in the quiz help?
 # - It took one photo and seconds of computing. Who in your organisation has enough public photos and video to be imitated?
 # - If people cannot reliably tell by looking, what should a process rely on instead (call-backs, provenance
 #   signatures, watermarks, detectors)? Who decides, and who is accountable?

@@ -118,7 +118,7 @@ def test_quiz_is_deterministic_and_mixes_kinds_and_sides():
 
 
 def test_quiz_scores_each_round_once():
-    quiz = workshop.Quiz(seed=0, n_rounds=3, kinds=("warp", "gan"))
+    quiz = workshop.Quiz(seed=0, n_rounds=3, kinds=("warp", "animator"))
     right = quiz.current.fake_side
     wrong = "B" if right == "A" else "A"
     feedback = quiz.answer(right.lower())
@@ -137,7 +137,7 @@ def test_quiz_scores_each_round_once():
     quiz.answer(quiz.current.fake_side)
     quiz.next_round()
     assert quiz.finished and quiz.score == 2 and quiz.score_line() == "Score: 2 / 3"
-    assert quiz.summary().startswith("You spotted 2 of 3 fakes.")
+    assert quiz.summary().startswith("You spotted 2 of 3 fakes. Guessing would spot 1.5 on average, and 2 or more in 50%")
     with pytest.raises(CourseError, match="quiz is over"):
         quiz.answer(wrong)
 
@@ -153,21 +153,56 @@ def test_quiz_rejects_bad_answers_and_settings():
         workshop.Quiz(n_rounds=0)
 
 
-def test_quiz_leaves_out_talking_heads_without_the_checkpoint(monkeypatch):
-    monkeypatch.setattr(workshop, "talking_head_available", lambda: False)
-    assert "talking_head" not in workshop.quiz_kinds()
-    monkeypatch.setattr(workshop, "talking_head_available", lambda: True)
-    assert workshop.quiz_kinds() == workshop.KINDS
+def test_without_the_learned_animator_the_quiz_has_warp_rounds_only(monkeypatch):
+    def missing():
+        raise CourseError("The learned animator's checkpoint is missing.")
+
+    monkeypatch.setattr(workshop, "learned_animator", missing)
+    assert workshop.quiz_kinds() == ("warp",)
 
 
-@pytest.mark.parametrize("kind", ["gan", "warp"])
-def test_round_images_put_the_fake_on_its_side(kind):
-    rnd = workshop.Round(kind, "A", seed=11)
-    a, b = workshop.round_images(rnd)
+def test_chance_of_a_score_by_guessing():
+    assert workshop.chance_of_at_least(0, 8) == 1
+    assert workshop.chance_of_at_least(8, 8) == 1 / 256
+    assert workshop.chance_of_at_least(4, 8) == pytest.approx(163 / 256)
+
+
+@pytest.mark.parametrize("kind", workshop.KINDS)
+def test_round_pictures_are_a_real_photo_and_a_fake_of_it_on_their_sides(kind):
+    from course_utils import watermark
+
+    rnd = workshop.Round(kind, "A", seed=11, photo="grace_hopper")
+    a, b, note = workshop.round_pictures(rnd)
     assert a.shape == b.shape == (workshop.QUIZ_SIZE, workshop.QUIZ_SIZE, 3) and a.dtype == np.uint8
     assert np.abs(a.astype(int) - b.astype(int)).mean() > 2  # the two pictures differ
-    a2, b2 = workshop.round_images(workshop.Round(kind, "B", seed=11))
+    a2, b2, _ = workshop.round_pictures(workshop.Round(kind, "B", seed=11, photo="grace_hopper"))
     assert np.array_equal(a, b2) and np.array_equal(b, a2)  # same pictures, sides swapped, deterministic
+    marks = [watermark.read(x, key=workshop.WATERMARK_KEY).found for x in (a, b)]
+    assert marks == ([True, False] if kind == "watermark" else [False, False])
+    if kind == "watermark":
+        assert "A: marked" in note and "B: no mark" in note
+    elif kind == "detector":
+        assert "detector trained to catch GAN pictures" in note and "A is" in note
+    else:
+        assert note == ""
+
+
+def test_pick_the_blurrier_picture_scores_near_chance_on_the_quiz():
+    """The quiz is not won by sharpness alone: both pictures are resampled and get their own camera processing."""
+    rounds = [r for seed in range(3) for r in workshop.Quiz(seed=seed, n_rounds=8).rounds]
+    hits = [("A" if workshop.sharpness(a) < workshop.sharpness(b) else "B") == r.fake_side
+            for r in rounds for a, b in [workshop.round_images(r)]]
+    print(f"'pick the blurrier' is right in {np.mean(hits):.0%} of {len(hits)} rounds")
+    assert 0.3 <= np.mean(hits) <= 0.7
+
+
+def test_the_gan_detector_of_the_quiz_catches_gan_pictures_it_was_trained_for():
+    from course_utils import fakes
+
+    d = fakes.build_image_set(n_train=1, n_test=2, frames=3, sources=("gan07",), verbose=False, seed=5)
+    test = d.split == "test"
+    said = np.array(workshop.detector_says(list(d.images[test]))) >= 0.5
+    assert (said == d.label[test].astype(bool)).mean() >= 0.9
 
 
 # ------------------------------------------------------------------------------------------- app
@@ -202,7 +237,7 @@ def test_app_reports_no_face_as_one_sentence(isolated_cache):
 
 
 def test_app_quiz_flow(isolated_cache, monkeypatch):
-    monkeypatch.setattr(workshop, "quiz_kinds", lambda: ("gan",))
+    monkeypatch.setattr(workshop, "quiz_kinds", lambda: ("warp",))
     app = workshop.WorkshopApp(quiz_rounds=2, background=False)
     app._on_quiz_start()
     assert "data:image/png" in app.picture_a.value and "round 1 of 2" in app.score.value
@@ -211,7 +246,13 @@ def test_app_quiz_flow(isolated_cache, monkeypatch):
     app._on_next()
     app._on_pick("A")
     app._on_next()
-    assert app.quiz.finished and "You spotted" in app.score.value
+    assert app.quiz.finished and "You spotted" in app.score.value and "Guessing would spot 1" in app.score.value
+    assert "The room so far (every quiz finished on this machine): 1 quiz," in app.score.value
+    app._on_quiz_start()
+    for _ in range(2):
+        app._on_pick("A")
+        app._on_next()
+    assert ": 2 quizzes," in app.score.value and "guessing spots 50%" in app.score.value
 
 
 def test_workshop_notebook_pair_is_clean():
@@ -280,3 +321,15 @@ def test_app_finds_the_face_once_for_warp_and_gan(isolated_cache, monkeypatch):
     assert models["animator"].crop is models["face"] or np.array_equal(models["animator"].crop, models["face"])
     assert np.allclose(models["talker"].source_points, models["points"])
     assert app.make_it_talk("astronaut", clip, fine_tune=False) is True and len(calls) == 1   # kept for the portrait
+
+
+def test_the_quiz_bench_suite_reports_the_blurrier_baseline_and_checks_it_is_near_chance():
+    from course_utils.bench import quiz as bench_quiz
+
+    res = bench_quiz.run("quick")
+    assert res.figures["quiz_rounds"] == 24
+    acc = res.figures["quiz_blurrier_accuracy"]
+    assert res.figures["quiz_blurrier_gap"] == pytest.approx(abs(acc - 0.5))
+    assert res.ok == (abs(acc - 0.5) <= 0.15)
+    assert res.figures["quiz_watermark_read_accuracy"] == 1.0
+    assert 0 <= res.figures["quiz_detector_caught_rate"] <= 1
