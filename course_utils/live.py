@@ -4,6 +4,7 @@
     frame = session.process(jpeg_bytes)                 # a camera frame (JPEG/PNG bytes, or an (H, W, 3) array)
     frame.jpeg, frame.image, frame.status, frame.ms     # the portrait frame, what to say, ms per stage
     session.record(5.0)                                 # the next 5 s of portrait frames -> an MP4 (never overwriting)
+    path, frames = live.animate_video(image, "me.mp4")   # the same from a video of yourself, instead of the camera
 
 The four stages, each timed (`frame.ms`): **decode** the camera frame; **track** the face (dlib: the whole
 picture is searched until a face is found, then only around the last face, and the whole picture again when it
@@ -155,6 +156,10 @@ class LiveSession:
         self.recenter()
 
     # --- choices
+    def render(self, targets) -> np.ndarray:
+        """Portrait frames (T, SIZE, SIZE, 3) for target landmarks (T, 68, 2) in self.face, with the chosen animator."""
+        return self._animators[self.kind].render(targets)
+
     def use(self, animator: str) -> None:
         """Switch animator ('warp' or 'animator'); a missing checkpoint raises CourseError and keeps the current one."""
         if animator not in self._animators:
@@ -237,7 +242,7 @@ class LiveSession:
         self._smoothed = pts
         ref = self._neutral(pts, now)
         target = transfer_motion(self.points, pts, ref)
-        image = self._animators[self.kind].render(target[None])[0]
+        image = self.render(target[None])[0]
         ms["animate"] = 1000 * (time.perf_counter() - t)
         t = time.perf_counter()
         jpeg = encode_frame(image)
@@ -261,3 +266,25 @@ class LiveSession:
                 out.status = str(err)
 
     saved: Path | None = None
+
+
+def animate_video(image, video, animator: str = "warp", folder=None, name: str = "my_video_portrait",
+                  points=None) -> tuple[Path, np.ndarray]:
+    """A video of yourself (a file path, any format ffmpeg reads) drives the portrait, as the camera does, and the
+    portrait's animation is saved as an MP4 in `folder` (the course's output folder 'live' by default), never
+    overwriting a file. The video is tracked whole first (driving.load_video: smoothed without lag, neutral
+    frame chosen from the whole clip). Returns (the MP4's path, the frames (T, SIZE, SIZE, 3)); a video that is not
+    one, or shows no face, raises CourseError with one sentence."""
+    from .config import output_dir
+    from .driving import load_video
+    from .talking_heads.data import write_video
+    from .uploads import new_path
+    from .warps import transfer_motion
+
+    session = LiveSession(image, points=points, animator=animator)
+    clip = load_video(video)
+    targets = transfer_motion(session.points, clip.points, clip.reference_points)
+    frames = session.render(targets)
+    path = new_path(Path(folder) if folder is not None else output_dir("live"), name, ".mp4")
+    write_video(path, frames, fps=clip.fps)
+    return path, frames

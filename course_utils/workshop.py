@@ -22,9 +22,11 @@ import functools
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+from .config import output_dir
 from .errors import CourseError
 
 DISPLAY = 240           # px: every animation and quiz picture is shown this wide
@@ -473,8 +475,6 @@ def room_line(quiz: Quiz) -> str:
     everyone in a room using one `make workshop` server shares it) and say how the room compares with chance."""
     import json
 
-    from .config import output_dir
-
     path = output_dir("workshop") / "quiz_scores.jsonl"
     try:
         with open(path, "a") as f:
@@ -554,16 +554,46 @@ class WorkshopApp:
             "Press <b>Use my camera</b>, then <b>Start camera</b>: your face drives the portrait chosen above, live. "
             "The camera stays off until you start it, and nothing from it is kept."))
         self.live_status.add_class("ws-live-status")
-        self.live = W.VBox([self.live_open, self.live_status], layout=W.Layout(grid_gap="8px"))
+        self.video_upload = W.FileUpload(accept="video/*", multiple=False, description="Upload a video of yourself",
+                                         layout=W.Layout(width="240px"))
+        self.video_upload.add_class("ws-video-upload")
+        self.video_view = W.HTML()
+        self.video_view.add_class("ws-video-view")
+        self.live = W.VBox([W.HBox([self.live_open, self.video_upload], layout=W.Layout(grid_gap="12px")),
+                            self.live_status, self.video_view], layout=W.Layout(grid_gap="8px"))
         self.live.add_class("ws-live")
         self.live_open.on_click(self._on_live_open)
+        self.video_upload.observe(self._on_video_upload, names="value")
+
+    def _on_video_upload(self, change) -> None:
+        """No camera? A video of yourself drives the chosen portrait; the animation is saved as an MP4."""
+        if not change["new"]:
+            return
+        try:
+            from .driving import save_video_upload
+            from .live import animate_video
+            from .webcam import available_animators
+
+            data, name = upload_content(change["new"])
+            self.live_status.value = self._status_text("Reading your video and finding your face in every frame …")
+            video = save_video_upload(data, name)
+            kind = available_animators()[0][0]
+            path, frames = animate_video(load_portrait(self.portrait.value).image, video, animator=kind,
+                                         folder=output_dir("workshop"), name=f"{Path(name).stem}_portrait")
+        except Exception as err:  # noqa: BLE001 - the page shows one sentence, never a traceback
+            self.live_status.value = self._status_text(one_sentence(err, "reading the video"), error=True)
+            return
+        finally:
+            self.video_upload.value = ()
+        self.video_view.value = gif_html(frames[:75:2], f"<b>Your video drives {self._nice(self.portrait.value)}</b> "
+                                         f"(the first 3 s; {len(frames)} frames saved)", fps=FPS / 2)
+        self.live_status.value = self._status_text(f"Saved the portrait's animation as {path}.")
 
     def _on_live_open(self, _button=None) -> None:
         """Build the webcam puppet for the portrait chosen above (once; later portraits are handed to it)."""
         try:
             p = load_portrait(self.portrait.value)
             if self.puppet is None:
-                from .config import output_dir
                 from .webcam import WebcamPuppet
 
                 self.puppet = WebcamPuppet(p.image, folder=output_dir("workshop"))

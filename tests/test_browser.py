@@ -302,16 +302,17 @@ def write_y4m(path: Path, frames, fps: int = 25) -> Path:
     return path
 
 
-def fake_camera_clip(path: Path) -> tuple[Path, str]:
+def fake_camera_clip(path: Path, real: bool = True) -> tuple[Path, str]:
     """A fake camera's clip: BLANK_SECONDS of an empty wall (no face in view), then TALK_SECONDS of a person
-    talking — a real clip from ../shared/real_faces when present, else a FaceWorld person; 320 x 240 at 25 fps."""
+    talking — a real clip from ../shared/real_faces when present and `real`, else a FaceWorld person; 320 x 240 at
+    25 fps. (The workshop test plays the real clip, the JupyterLab test the FaceWorld person.)"""
     import cv2
     import numpy as np
 
     from course_utils.bench.portraits import REAL_CLIPS
 
     wall = np.full((25 * BLANK_SECONDS, CAMERA_H, CAMERA_W, 3), (96, 104, 112), np.uint8)
-    real = sorted(REAL_CLIPS.glob("speaker_*.mp4"))
+    real = sorted(REAL_CLIPS.glob("speaker_*.mp4")) if real else []
     if real:
         from course_utils.driving import decode
 
@@ -457,10 +458,11 @@ CAMERA_NOTEBOOK = "live_camera.ipynb"
 
 
 def test_jupyterlab_notebook_drives_the_portrait_from_a_fake_camera(playwright_, tmp_path):
-    """Chapter 09's live cell (the webcam puppet on the Mona Lisa) in JupyterLab, with the fake camera."""
+    """Chapter 09's live cell (the webcam puppet on the Mona Lisa) in JupyterLab, with the fake camera playing a
+    FaceWorld person (always available, no real clip needed)."""
     import nbformat
 
-    clip, what = fake_camera_clip(tmp_path / "camera.y4m")
+    clip, what = fake_camera_clip(tmp_path / "camera.y4m", real=False)
     print(f"fake camera: {what}")
     port, token = _free_port(), "course-camera-test"
     root = tmp_path / "notebooks"

@@ -173,3 +173,20 @@ def test_the_widgets_record_button_saves_the_portraits_frames_and_says_where(tal
     assert any(c["status"] == "Recording the portrait …" for c, _ in sent[:-1])
     puppet._on_msg(puppet, {"type": "frame", "id": 99}, [data[-1]])
     assert "Saved" in sent[-1][0]["status"]  # the message stays a few seconds, not one frame
+
+
+def test_a_video_of_yourself_drives_the_portrait_into_a_new_mp4(mona, tmp_path):
+    from course_utils.faces.drivers import faceworld_driver
+    from course_utils.talking_heads.data import read_video, write_video
+
+    frames, _, _ = faceworld_driver(30, seed=3, head_motion=0.5, size=240)
+    me = write_video(tmp_path / "me.mp4", frames)
+    out = tmp_path / "out"
+    first, made = live.animate_video(mona, me, animator="warp", folder=out, name="me_portrait")
+    second, _ = live.animate_video(mona, me, animator="warp", folder=out, name="me_portrait")
+    assert (first.name, second.name) == ("me_portrait.mp4", "me_portrait_2.mp4")
+    assert made.shape == (30, live.SIZE, live.SIZE, 3) and len(read_video(first)) == 30
+    (tmp_path / "notes.mp4").write_bytes(b"not a video")
+    with pytest.raises(CourseError):
+        live.animate_video(mona, tmp_path / "notes.mp4", folder=out)
+    assert sorted(p.name for p in out.iterdir()) == ["me_portrait.mp4", "me_portrait_2.mp4"]

@@ -333,3 +333,20 @@ def test_the_quiz_bench_suite_reports_the_blurrier_baseline_and_checks_it_is_nea
     assert res.ok == (abs(acc - 0.5) <= 0.15)
     assert res.figures["quiz_watermark_read_accuracy"] == 1.0
     assert 0 <= res.figures["quiz_detector_caught_rate"] <= 1
+
+
+def test_app_turns_an_uploaded_video_into_the_portraits_mp4_and_a_bad_one_into_one_sentence(isolated_cache):
+    from course_utils.config import output_dir
+    from course_utils.faces.drivers import faceworld_driver
+    from course_utils.talking_heads.data import write_video
+
+    frames, _, _ = faceworld_driver(20, seed=3, head_motion=0.5, size=200)
+    data = write_video(output_dir("test") / "me.mp4", frames).read_bytes()
+    app = workshop.WorkshopApp(background=False)
+    app._on_video_upload({"new": ({"name": "me.mp4", "content": memoryview(data)},)})
+    assert "Saved the portrait's animation as" in app.live_status.value and "⚠" not in app.live_status.value
+    assert "data:image/gif" in app.video_view.value
+    assert (output_dir("workshop") / "me_portrait.mp4").exists()
+    app._on_video_upload({"new": ({"name": "holiday.mp4", "content": memoryview(b"not a video")},)})
+    assert "⚠" in app.live_status.value and "Traceback" not in app.live_status.value
+    assert (output_dir("workshop") / "me_portrait.mp4").exists() and app.video_upload.value == ()
