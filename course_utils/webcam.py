@@ -11,7 +11,8 @@ While it runs, a red "camera on" light shows; each camera frame is drawn small (
 and sends the portrait frame back. One frame is in flight at a time, so a slow computer shows fewer frames,
 never older ones. Frames per second and the latency (a frame sent -> its portrait shown) are on screen.
 **Stop** turns the camera off. **Record 5 s** saves the *portrait's* next 5 s as an MP4 in the course's output
-folder (a new file each time). Nothing from the camera is kept.
+folder (a new file each time). **Re-centre** takes your face of the next second as the neutral one (the portrait's
+own expression): look at the camera, mouth closed. Nothing from the camera is kept.
 
 Browsers give web pages the camera only over https:// or on localhost: on Binder that holds, on a laptop
 `make lab` and `make workshop` open localhost. No camera, or permission refused: one sentence, and the recorded
@@ -35,6 +36,7 @@ function render({ model, el }) {
       <button class="cc-start">▶ Start camera</button>
       <button class="cc-stop" disabled>■ Stop</button>
       <button class="cc-record" disabled>● Record 5 s</button>
+      <button class="cc-recenter" disabled title="look straight at the camera, mouth closed, then press">Re-centre</button>
       <select class="cc-animator"></select>
       <span class="cc-light" title="the camera is off">camera off</span>
     </div>
@@ -48,7 +50,7 @@ function render({ model, el }) {
   const $ = (s) => el.querySelector(s);
   const video = $(".cc-video"), img = $(".cc-portrait"), stats = $(".cc-stats"), statusEl = $(".cc-status");
   const light = $(".cc-light"), start = $(".cc-start"), stop = $(".cc-stop"), rec = $(".cc-record");
-  const menu = $(".cc-animator");
+  const menu = $(".cc-animator"), recenter = $(".cc-recenter");
   const canvas = document.createElement("canvas");
   canvas.width = 320; canvas.height = 240;
   let stream = null, inflight = null, nextId = 0, shown = 0, times = [], lastUrl = null;
@@ -73,7 +75,7 @@ function render({ model, el }) {
     light.textContent = on ? "● camera on" : "camera off";
     light.classList.toggle("on", on);
     light.title = on ? "the camera is on: frames go to your own kernel only" : "the camera is off";
-    start.disabled = on; stop.disabled = !on; rec.disabled = !on;
+    start.disabled = on; stop.disabled = !on; rec.disabled = !on; recenter.disabled = !on;
   };
 
   const send = () => {
@@ -152,6 +154,7 @@ function render({ model, el }) {
   };
   stop.addEventListener("click", () => { halt(); model.send({ type: "camera", on: false }); say("Camera off."); });
   rec.addEventListener("click", () => { model.send({ type: "record", seconds: 5 }); });
+  recenter.addEventListener("click", () => { model.send({ type: "recenter" }); });
   return () => { halt(); if (lastUrl) URL.revokeObjectURL(lastUrl); };
 }
 export default { render };
@@ -262,6 +265,9 @@ class WebcamPuppet(anywidget.AnyWidget):
         elif kind == "record":
             self.session.record(float(content.get("seconds", 5)), folder=self.folder)
             self._note = ("Recording the portrait …", time.perf_counter() + 1)
+        elif kind == "recenter":
+            self.session.recenter()
+            self._note = ("Re-centred: your face of the next second is the neutral one.", time.perf_counter() + 3)
         elif kind == "camera":
             self.camera_on = bool(content.get("on"))
             if not self.camera_on:

@@ -190,3 +190,17 @@ def test_a_video_of_yourself_drives_the_portrait_into_a_new_mp4(mona, tmp_path):
     with pytest.raises(CourseError):
         live.animate_video(mona, tmp_path / "notes.mp4", folder=out)
     assert sorted(p.name for p in out.iterdir()) == ["me_portrait.mp4", "me_portrait_2.mp4"]
+
+
+def test_recentre_takes_the_next_second_as_the_neutral_face(talking, mona, monkeypatch):
+    data, truth = talking
+    puppet, sent = _puppet(mona, monkeypatch)
+    opened = int(np.argmax([mouth_opening(p) for p in truth]))
+    puppet.session.process(data[opened], now=0.0)       # the first face seen has its mouth open
+    first = puppet.session.reference.copy()
+    puppet._on_msg(puppet, {"type": "recenter"}, [])
+    assert puppet.session.reference is None
+    closed = int(np.argmin([mouth_opening(p) for p in truth]))
+    puppet._on_msg(puppet, {"type": "frame", "id": 1}, [data[closed]])
+    assert "Re-centred" in sent[-1][0]["status"]
+    assert mouth_opening(puppet.session.reference) < mouth_opening(first)
