@@ -307,3 +307,12 @@ run_check(
 #    would "is this file exactly the one we approved?" be worth checking automatically?
 # 3. Who in your organisation should be able to run a tool like the one this course builds, and who
 #    should decide that?
+
+# %% [markdown]
+# ## References
+#
+# Open copies are linked where one was checked; the others are listed with their venue.
+#
+# - Theodoros Evgeniou (2019). AI = Artificial Imagination? *INSEAD Knowledge*.
+# - Egor Zakharov, Aliaksandra Shysheya, Egor Burkov, Victor Lempitsky (2019). Few-Shot Adversarial Learning of Realistic Neural Talking Head Models. *ICCV 2019*. [arXiv:1905.08233](https://arxiv.org/abs/1905.08233)
+# - Adam Paszke, Sam Gross, Francisco Massa, Adam Lerer, et al. (2019). PyTorch: An Imperative Style, High-Performance Deep Learning Library. *NeurIPS 2019*. [arXiv:1912.01703](https://arxiv.org/abs/1912.01703)

@@ -799,3 +799,13 @@ run_check("Exercise 4", [
 # %% [markdown]
 # **Next:** chapter 02 shows that a de-blurred photo is generated data too — new numbers that a model
 # believes were there.
+
+# %% [markdown]
+# ## References
+#
+# Open copies are linked where one was checked; the others are listed with their venue.
+#
+# - George Cybenko (1989). Approximation by Superpositions of a Sigmoidal Function. *Mathematics of Control, Signals and Systems* 2(4).
+# - Kurt Hornik, Maxwell Stinchcombe, Halbert White (1989). Multilayer Feedforward Networks are Universal Approximators. *Neural Networks* 2(5).
+# - Leo Breiman, Jerome Friedman, Richard Olshen, Charles Stone (1984). Classification and Regression Trees. *Wadsworth (book)*.
+# - Diederik P. Kingma, Jimmy Ba (2015). Adam: A Method for Stochastic Optimization. *ICLR 2015*. [arXiv:1412.6980](https://arxiv.org/abs/1412.6980)

@@ -157,8 +157,9 @@ print("centre pixel before:", tiny[1, 1], " after the box blur:", round(centre, 
 print("same from deblur.blur:", round(255 * deblur.blur(tiny / 255, box3)[1, 1], 3))
 
 # %% [markdown]
-# The bright corner (250) pulls the centre from 50 up to 70: its brightness has been *spread* onto its
-# neighbours. Now the three kernels on the astronaut's face (each kernel drawn to scale at the left):
+# The nine values add up to 610, so the centre becomes 610/9 ≈ 67.8 (the 67.778 printed above). The
+# bright corner (250) pulls it up from 50: its brightness has been *spread* onto its neighbours. Now the
+# three kernels on the astronaut's face (each kernel drawn to scale at the left):
 
 # %%
 face_crop = deblur.as_float(astronaut[30:230, 130:330])       # a 200 × 200 crop of her face
@@ -250,16 +251,26 @@ save_figure(plt.gcf(), "naive_inversion", CHAPTER);
 # far below the blurred image's).
 # Every real photo has noise, so deconvolution must refuse to amplify what it cannot trust.
 #
-# ### Wiener deconvolution (Wiener 1949; Hunt 1973)
+# ### Wiener–Hunt deconvolution (Wiener 1949; Hunt 1973)
 #
-# Wiener's filter divides where $K$ is large and backs off where it is small, by adding a penalty to
-# the denominator:
+# A filter of this kind divides where $K$ is large and backs off where it is small, by adding a term to
+# the denominator. The classical Wiener filter (Wiener 1949) adds the **noise-to-signal power ratio**
+# $P_N / P_S$: at each frequency, the power of the noise divided by the power of the sharp image. Both
+# must be known or guessed:
+#
+# $$\hat S = \frac{\overline{K}}{|K|^2 + P_N / P_S}\; B$$
+#
+# The course uses Hunt's **constrained least squares** filter (Hunt 1973) instead. It needs no power
+# spectra; it adds a penalty on roughness:
 #
 # $$\hat S = \frac{\overline{K}}{|K|^2 + \lambda\,|L|^2}\; B$$
 #
 # $\overline{K}$ is the complex conjugate of $K$; $L$ is the transform of the Laplacian (a kernel that
 # measures roughness), so the penalty grows with frequency; $\lambda$, the **balance**, trades sharpness
-# for noise. With $\lambda = 0$ this is the naive division again. From scratch it is a few lines of numpy:
+# for noise. With $\lambda = 0$ (or, in Wiener's filter, with no noise) this is the naive division
+# again. scikit-image calls this filter *Wiener–Hunt* deconvolution. Its function and the course's
+# keep the short name `wiener`, and "Wiener" below means this filter. From scratch it is a few lines
+# of numpy:
 
 # %%
 g2 = deblur.gaussian_kernel(2.0)                # from here on: a Gaussian blur of σ = 2 pixels
@@ -272,8 +283,8 @@ show_source(deblur.wiener)
 # %% [markdown]
 # (The helper `_extend` pads the picture by mirroring and fades the padding to its average colour, because the
 # Fourier transform treats an image as if it wrapped round from right to left edge.) scikit-image's
-# `restoration.wiener` implements the same formula; on an image that really does wrap round the two
-# agree to rounding error:
+# `restoration.wiener` implements the same formula, with the Laplacian as its default penalty; on an
+# image that really does wrap round the two agree to rounding error:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -576,9 +587,9 @@ save_figure(plt.gcf(), "outside_training", CHAPTER);
 #   sums wrap round, so convert first.
 # - **Blur is convolution** with a kernel whose weights sum to 1: box, Gaussian, motion. In the Fourier
 #   domain it multiplies each frequency by $K$, nearly erasing the fine detail.
-# - **Deconvolution** divides by $K$. Plain division explodes with noise; **Wiener** adds a balance
-#   penalty, **Richardson–Lucy** iterates and stops early. Both need the true kernel; ours agree with
-#   scikit-image's.
+# - **Deconvolution** divides by $K$. Plain division explodes with noise; **Wiener–Hunt** adds a
+#   roughness penalty weighted by a balance, **Richardson–Lucy** iterates and stops early. Both need
+#   the true kernel; ours agree with scikit-image's.
 # - A **learned de-blurrer**, blind to the kernel, beats both on average over held-out images by
 #   **PSNR** and **SSIM** — because it has learned what images usually look like — though not on every
 #   picture (the astronaut).
@@ -715,3 +726,15 @@ run_check("Exercise 3", [
 # %% [markdown]
 # **Next:** chapter 03 describes a face with 68 numbered points — the skeleton the deepfake generator
 # will later dress in skin.
+
+# %% [markdown]
+# ## References
+#
+# Open copies are linked where one was checked; the others are listed with their venue.
+#
+# - Norbert Wiener (1949). Extrapolation, Interpolation, and Smoothing of Stationary Time Series. *MIT Press / Wiley (book)*.
+# - B. R. Hunt (1973). The Application of Constrained Least Squares Estimation to Image Restoration by Digital Computer. *IEEE Transactions on Computers* C-22(9).
+# - William Hadley Richardson (1972). Bayesian-Based Iterative Method of Image Restoration. *Journal of the Optical Society of America* 62(1).
+# - L. B. Lucy (1974). An Iterative Technique for the Rectification of Observed Distributions. *The Astronomical Journal* 79.
+# - Zhou Wang, Alan C. Bovik, Hamid R. Sheikh, Eero P. Simoncelli (2004). Image Quality Assessment: From Error Visibility to Structural Similarity. *IEEE Transactions on Image Processing* 13(4).
+# - Olaf Ronneberger, Philipp Fischer, Thomas Brox (2015). U-Net: Convolutional Networks for Biomedical Image Segmentation. *MICCAI 2015*. [arXiv:1505.04597](https://arxiv.org/abs/1505.04597)

@@ -75,11 +75,15 @@ print("figures from this notebook are saved in", output_dir(CHAPTER))
 # %% [markdown]
 # ## 1. Sixty-eight points describe a face
 #
-# In 2013 the iBUG group at Imperial College annotated thousands of face photos by hand with the same
-# 68 points, always in the same order (the *300-W* scheme). Because every face gets the same numbered
-# points, point 36 is always the outer corner of the subject's right eye and point 8 is always the chin —
-# so faces can be compared, averaged and moved point by point. Here is a face from **FaceWorld**, the
-# course's generator of synthetic faces, with its 68 exact points numbered and coloured by part:
+# The 68-point markup comes from the Multi-PIE face database (Gross et al. 2010). In 2013 the iBUG
+# group at Imperial College used it to re-annotate three existing sets of face photos — LFPW, HELEN and
+# AFW — and 135 harder photos of their own (the iBUG set), for the *300-W* challenge (Sagonas et al.
+# 2013). A semi-automatic tool placed the points and people corrected them. This course calls the
+# markup the iBUG 300-W scheme: 68 points, always in the same order. Because every face gets the same
+# numbered points, point 36 is always the outer corner of the subject's right eye and point 8 is always
+# the chin — so faces can be compared, averaged and moved point by point. Here is a face from
+# **FaceWorld**, the course's generator of synthetic faces, with its 68 exact points numbered and
+# coloured by part:
 
 # %%
 PART_RGB = {name: np.array(rgb) / 255 for name, rgb in faces.PART_COLORS.items()}
@@ -481,10 +485,14 @@ show_images(sketches, titles, ncols=6, size=2.6, suptitle="Landmark images: the 
 save_figure(plt.gcf(), "landmark_images", CHAPTER);
 
 # %% [markdown]
-# Everything about *who* the person is has gone: skin, hair, eye colour, the painting's varnish. What
-# is left is *where* each part is — the pose and the expression. That split is the trick of the
-# talking-head GAN: the landmark image says *where*, a few photos of the target say *who*. Drive the
-# Mona Lisa with someone else's landmark images and she makes their expressions.
+# Skin, hair, eye colour and the painting's varnish have gone. What is left is *where* each part is —
+# the pose and the expression — but also the *shape* of the face: the width of the jaw, the distance
+# between the eyes, the length of the nose. Face shape is biometric (discussion question 2), so a
+# landmark image still says something about *who*. The talking-head GAN splits the two as well as it
+# can: the landmark image says *where*, a few photos of the target say *who*. Drive the Mona Lisa with
+# someone else's landmark images and she makes their expressions — and takes on some of their face
+# shape. Zakharov et al. (2019) name this as a limit of their method: landmarks from a different person
+# give a visible mismatch of identity, and the landmarks would have to be adapted to the target first.
 
 # %% [markdown]
 # ## 7. Move a face, watch its landmarks
@@ -544,8 +552,9 @@ interact(show_face, yaw=_slider(-45, 45, 5, "yaw °", 20), pitch=_slider(-25, 25
 # - Detectors are measured by the **NME**: mean point error divided by the eye-corner distance, on faces
 #   never seen in training. They fail on turned heads, closed eyes and on kinds of face they never saw
 #   (a painting for a detector trained on synthetic faces).
-# - The **landmark image** — the points drawn as coloured lines on black — keeps *where* and drops
-#   *who*; it is the generator's input in chapter 08.
+# - The **landmark image** — the points drawn as coloured lines on black — keeps *where* and drops skin,
+#   hair and colour, but it keeps the face's shape, which is biometric; it is the generator's input in
+#   chapter 08.
 
 # %% [markdown]
 # ## Exercises
@@ -668,9 +677,22 @@ run_check("Exercise 3", [
 # 3. A detector trained on one kind of face (synthetic, or mostly one age or skin tone) is worse on
 #    others, as the painting showed. If your organisation bought a face-analysis product, which
 #    question about its training data and its NME *per group of people* would you insist on?
-# 4. The landmark image keeps *where* the face's parts are and drops *who* the person is. What does that
-#    make possible — for animation and accessibility, and for fraud?
+# 4. The landmark image keeps *where* the face's parts are and drops skin, hair and colour, but not the
+#    shape of the face. What does that make possible — for animation and accessibility, and for fraud?
+#    And what does a video that drives a portrait give away about the person in it?
 
 # %% [markdown]
 # **Next:** chapter 04 follows the *paths* the pixels take when a face moves — and uses moving landmarks
 # to make a portrait smile.
+
+# %% [markdown]
+# ## References
+#
+# Open copies are linked where one was checked; the others are listed with their venue.
+#
+# - Christos Sagonas, Georgios Tzimiropoulos, Stefanos Zafeiriou, Maja Pantic (2013). 300 Faces in-the-Wild Challenge: The First Facial Landmark Localization Challenge. *ICCV 2013 Workshops*.
+# - Ralph Gross, Iain Matthews, Jeffrey Cohn, Takeo Kanade, Simon Baker (2010). Multi-PIE. *Image and Vision Computing* 28(5).
+# - Adrian Bulat, Georgios Tzimiropoulos (2017). How Far Are We from Solving the 2D & 3D Face Alignment Problem? (and a Dataset of 230,000 3D Facial Landmarks). *ICCV 2017*. [arXiv:1703.07332](https://arxiv.org/abs/1703.07332)
+# - Vahid Kazemi, Josephine Sullivan (2014). One Millisecond Face Alignment with an Ensemble of Regression Trees. *CVPR 2014*.
+# - Alejandro Newell, Kaiyu Yang, Jia Deng (2016). Stacked Hourglass Networks for Human Pose Estimation. *ECCV 2016*. [arXiv:1603.06937](https://arxiv.org/abs/1603.06937)
+# - Egor Zakharov, Aliaksandra Shysheya, Egor Burkov, Victor Lempitsky (2019). Few-Shot Adversarial Learning of Realistic Neural Talking Head Models. *ICCV 2019*. [arXiv:1905.08233](https://arxiv.org/abs/1905.08233)

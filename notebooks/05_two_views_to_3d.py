@@ -406,7 +406,11 @@ save_figure(fig, "epipolar_lines", CHAPTER);
 # independent per point triplet, so **seven** triplets fix $T$ linearly; then, given $p$ and $p'$, the
 # same equations are linear in $p''$ — **point transfer**: the third view's point, computed from the
 # first two. Avidan & Shashua went further: a virtual camera's tensor built from a rotation and a
-# translation, and new views re-projected from two reference photos.
+# translation, and new views re-projected from two reference photos. Avidan, Evgeniou, Shashua & Poggio
+# (1997) then joined this geometry to learning: a chain of tensors moves the camera, and an interpolation
+# function learned from a few example images adds the object's own non-rigid motion. Two closely spaced
+# example images were enough for a wide cone of new views. Views learned from examples are where
+# chapter 06 begins, and its multi-task learning (section 4) is Evgeniou's later work with Pontil (2004).
 #
 # The demo: a third, perspective view (yaw 8°, pitch 12°), the tensor estimated from only 7 landmark
 # triplets, then every dense surface point seen in A and B transferred into view C.
@@ -557,7 +561,9 @@ animation([synthesise(y) for y in turn], fps=8, name="turning_head", chapter=CHA
 # of what faces look like in general: among all the shapes that take the same photo, a face-shaped one is
 # far more likely than a flat cut-out or a crumple.
 #
-# The simplest such prior is linear, a *3-D morphable model*: measure the 3-D landmarks of many faces,
+# The simplest such prior is linear, a *3-D morphable model* (Blanz & Vetter 1999, who built theirs from
+# textured 3-D scans of real heads, shape and colour together, and fitted it to single photos). Here, a
+# version with shape only: measure the 3-D landmarks of many faces,
 # and keep their average $\bar S$ and the main directions in which faces differ (principal component
 # analysis, the top right singular vectors $B_k$ of the centred shapes). A new face is
 # $S = \bar S + \sum_k c_k B_k$ with a few coefficients $c$. Given one photo's landmarks $x_n$ and its camera,
@@ -612,8 +618,11 @@ save_figure(fig, "one_view_prior", CHAPTER);
 # the average face alone is already roughly twenty times better, and fitting the prior's coefficients to
 # this photo's landmarks halves what is left. The information did not come from the photo — it came from the other
 # faces. A deep network is this idea with a much richer prior (appearance as well as shape, learned from
-# thousands of real videos) and a much less linear fit: chapter 08's generator "knows" what the Mona Lisa's
-# head looks like from the side because it has seen many heads from the side.
+# thousands of real videos) and a much less linear fit. Chapter 08's generator is a small step that way,
+# and no further: from a few frames of a person (few-shot) and a landmark image, it draws that person at
+# 64 px with a new expression and a small head motion. It meta-learned on FaceWorld heads only, which in
+# their training videos mostly turn less than 15°; it has never seen a real head or a profile, and it
+# cannot turn the Mona Lisa's head to the side.
 
 # %% [markdown]
 # ## Recap
@@ -745,3 +754,16 @@ run_check("Exercise 3", [
 # %% [markdown]
 # **Next:** chapter 06 asks how knowledge learned from many faces transfers to a new one — the prior of
 # section 6, learned by a network instead of by PCA.
+
+# %% [markdown]
+# ## References
+#
+# Open copies are linked where one was checked; the others are listed with their venue.
+#
+# - Shimon Ullman, Ronen Basri (1991). Recognition by Linear Combinations of Models. *IEEE TPAMI* 13(10).
+# - Amnon Shashua (1995). Algebraic Functions for Recognition. *IEEE TPAMI* 17(8).
+# - Shai Avidan, Amnon Shashua (1998). Novel View Synthesis by Cascading Trilinear Tensors. *IEEE Transactions on Visualization and Computer Graphics* 4(4).
+# - Shai Avidan, Theodoros Evgeniou, Amnon Shashua, Tomaso Poggio (1997). Image-Based View Synthesis. *MIT AI Memo 1603*.
+# - David Beymer, Amnon Shashua, Tomaso Poggio (1993). Example Based Image Analysis and Synthesis. *MIT AI Memo 1431*.
+# - Richard I. Hartley (1997). In Defense of the Eight-Point Algorithm. *IEEE TPAMI* 19(6).
+# - Volker Blanz, Thomas Vetter (1999). A Morphable Model for the Synthesis of 3D Faces. *ACM SIGGRAPH 1999*.

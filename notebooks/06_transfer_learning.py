@@ -403,10 +403,12 @@ print("true    ‖v_t‖ / ‖w₀‖:", np.round(np.linalg.norm(w_true - w_mean
 # ## 5. The same shape in chapter 08: $W_i + w_0$
 #
 # The talking-head GAN's **discriminator** (Zakharov et al., 2019) judges whether a frame is a real
-# frame of person $i$. Its score is $r = V(x, y)^\top (W_i + w_0) + b$: a shared trunk $V$ reads the frame
-# and its landmarks, then **one column $W_i$ per training person plus a shared $w_0$**. It is multi-task
-# learning with one task per person — "is this a real photo of *this* person?" — exactly the $w_0 + v_t$
-# above. And for a **new** person (the Mona Lisa) the paper starts from $w' = w_0 + \hat e_{\text{new}}$:
+# frame of training video $i$. Its score is $r = V(x, y)^\top (W_i + w_0) + b$: a shared trunk $V$ reads the
+# frame and its landmarks, then **one column $W_i$ per training video plus a shared $w_0$**. In the paper's
+# data one person appears in several videos, and each video gets its own column; in the course's FaceWorld
+# data each person has one video, so there a video and a person are the same. It is multi-task learning
+# with one task per video — "is this a real frame of *this* video?" — exactly the $w_0 + v_t$ above. And
+# for a **new** person (the Mona Lisa) the paper starts from $w' = w_0 + \hat e_{\text{new}}$:
 # the shared part everybody taught, plus a personal part read from her few photos by the embedder —
 # then fine-tunes, as in section 2. Transfer (section 2) and multi-task learning (section 4) are the two
 # halves of how one painting can be enough.
@@ -427,7 +429,7 @@ print("true    ‖v_t‖ / ‖w₀‖:", np.round(np.linalg.norm(w_true - w_mean
 #   $\lambda_1/T \sum \lVert v_t\rVert^2 + \lambda_2 \lVert w_0\rVert^2$, one kernel method with kernel
 #   $(1/\mu + \delta_{st})\, x\cdot z$. With few examples per task it beats both one model per task and one
 #   model for all.
-# - Chapter 08's discriminator has the same shape: $W_i + w_0$, one task per person.
+# - Chapter 08's discriminator has the same shape: $W_i + w_0$, one task per training video.
 
 # %% [markdown]
 # ## Exercises
@@ -570,3 +572,13 @@ run_check("Exercise 3", [
 # %% [markdown]
 # **Next:** chapter 07 puts a generator and a critic into a game — the GAN — and chapter 08 combines it
 # with this chapter's embedding and its $W_i + w_0$ to make the Mona Lisa talk.
+
+# %% [markdown]
+# ## References
+#
+# Open copies are linked where one was checked; the others are listed with their venue.
+#
+# - Theodoros Evgeniou, Massimiliano Pontil (2004). Regularized Multi-Task Learning. *KDD 2004*.
+# - Florian Schroff, Dmitry Kalenichenko, James Philbin (2015). FaceNet: A Unified Embedding for Face Recognition and Clustering. *CVPR 2015*. [arXiv:1503.03832](https://arxiv.org/abs/1503.03832)
+# - Jiankang Deng, Jia Guo, Niannan Xue, Stefanos Zafeiriou (2019). ArcFace: Additive Angular Margin Loss for Deep Face Recognition. *CVPR 2019*. [arXiv:1801.07698](https://arxiv.org/abs/1801.07698)
+# - Egor Zakharov, Aliaksandra Shysheya, Egor Burkov, Victor Lempitsky (2019). Few-Shot Adversarial Learning of Realistic Neural Talking Head Models. *ICCV 2019*. [arXiv:1905.08233](https://arxiv.org/abs/1905.08233)

@@ -236,10 +236,19 @@ interact(show_point_snapshot, snapshot=IntSlider(value=len(runs["hinge"].steps) 
 # stretch any input — so every layer stretches by at most 1, and the whole critic is **1-Lipschitz**:
 # moving a sample by a distance $d$ changes its score by at most $d$.
 #
-# In PyTorch it is one wrapper per layer, `torch.nn.utils.parametrizations.spectral_norm(layer)`, which
-# estimates the singular value by one step of power iteration per forward pass. What matters is that the
-# slope has a *bound*, not that the bound is 1: our critic multiplies its spectrally normalised output by
-# 10, so its score may change by at most 10 per unit of distance. (With a bound of 1 this small critic
+# Two approximations hide in that. First, a convolution's kernel is not a matrix. Miyato et al. reshape
+# it to one (one row per output channel; input channels × kernel height × kernel width columns) and
+# normalise that. The reshaped kernel's largest singular value only approximates the spectral norm of the
+# convolution itself, so for a convolutional critic "at most 1" is approximate. (The point critic below
+# has linear layers only; there the matrix is the layer.) Second, the largest singular value is not
+# computed exactly: it is estimated by power iteration. Miyato et al. run one step of it per training
+# update and carry the estimate over to the next update.
+#
+# In PyTorch it is one wrapper per layer, `torch.nn.utils.parametrizations.spectral_norm(layer)`. It
+# reshapes a convolution's kernel the same way and runs one step of power iteration each time the layer
+# is used in training mode. What matters is that the slope has a *bound*, not that the bound is 1: our
+# critic multiplies its spectrally normalised output by 10, so its score may change by at most 10 per unit
+# of distance. (With a bound of 1 this small critic
 # cannot lift its scores to the hinge margins ±1 between clusters only 0.05 wide, and learns nothing — try
 # `lipschitz=1` in exercise 3.) We retrain the hinge GAN from the same start with spectral norm on the critic.
 
@@ -280,8 +289,8 @@ save_figure(fig, "critic_landscapes", CHAPTER);
 # most 1 bend their score far less than the bound allows — the printed slope is below 10; Anil et al. 2019
 # study this loss of expressiveness.) The payoff is largest with images: there an unconstrained critic with
 # millions of weights quickly grows cliffs, its gradients explode, and training collapses to a single
-# colour or to NaNs (PAPER_NOTES lists these as typical failures). Every image critic from here on — the
-# face GAN below and chapter 08's — uses it.
+# colour or to NaNs (chapter 08's training checks for both; see `course_utils/talking_heads/guards.py`).
+# Every image critic from here on — the face GAN below and chapter 08's — uses it.
 
 # %%
 snapshot_grid({"hinge": runs["hinge"], "hinge_sn": runs["hinge_sn"]}, name="points_snapshots_sn");
@@ -610,3 +619,17 @@ run_check("Exercise 2", [
 # **Next:** chapter 08 puts every piece together — landmarks (03), a personal-plus-shared critic
 # (06, 07), hinge loss and spectral norm (07) — into the few-shot talking-head GAN that animates the
 # Mona Lisa.
+
+# %% [markdown]
+# ## References
+#
+# Open copies are linked where one was checked; the others are listed with their venue.
+#
+# - Ian Goodfellow, Jean Pouget-Abadie, Mehdi Mirza, Bing Xu, David Warde-Farley, Sherjil Ozair, Aaron Courville, Yoshua Bengio (2014). Generative Adversarial Nets. *NeurIPS 2014*. [arXiv:1406.2661](https://arxiv.org/abs/1406.2661)
+# - Luke Metz, Ben Poole, David Pfau, Jascha Sohl-Dickstein (2017). Unrolled Generative Adversarial Networks. *ICLR 2017*. [arXiv:1611.02163](https://arxiv.org/abs/1611.02163)
+# - Akash Srivastava, Lazar Valkov, Chris Russell, Michael U. Gutmann, Charles Sutton (2017). VEEGAN: Reducing Mode Collapse in GANs Using Implicit Variational Learning. *NeurIPS 2017*. [arXiv:1705.07761](https://arxiv.org/abs/1705.07761)
+# - Jae Hyun Lim, Jong Chul Ye (2017). Geometric GAN. *arXiv preprint*. [arXiv:1705.02894](https://arxiv.org/abs/1705.02894)
+# - Takeru Miyato, Toshiki Kataoka, Masanori Koyama, Yuichi Yoshida (2018). Spectral Normalization for Generative Adversarial Networks. *ICLR 2018*. [arXiv:1802.05957](https://arxiv.org/abs/1802.05957)
+# - Takeru Miyato, Masanori Koyama (2018). cGANs with Projection Discriminator. *ICLR 2018*. [arXiv:1802.05637](https://arxiv.org/abs/1802.05637)
+# - Andrew Brock, Jeff Donahue, Karen Simonyan (2019). Large Scale GAN Training for High Fidelity Natural Image Synthesis. *ICLR 2019*. [arXiv:1809.11096](https://arxiv.org/abs/1809.11096)
+# - Cem Anil, James Lucas, Roger Grosse (2019). Sorting Out Lipschitz Function Approximation. *ICML 2019*. [arXiv:1811.05381](https://arxiv.org/abs/1811.05381)

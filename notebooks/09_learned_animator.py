@@ -606,3 +606,14 @@ run_check("Exercise 3", [
 #    this chapter measured — and what protections (consent, provenance, watermarks) would you put in place first?
 # 4. The benchmark judges with dlib's networks because the course never trains against them. Why does it matter
 #    that the judge is independent of the thing it judges?
+
+# %% [markdown]
+# ## References
+#
+# Open copies are linked where one was checked; the others are listed with their venue.
+#
+# - Aliaksandr Siarohin, Stéphane Lathuilière, Sergey Tulyakov, Elisa Ricci, Nicu Sebe (2019). First Order Motion Model for Image Animation. *NeurIPS 2019*. [arXiv:2003.00196](https://arxiv.org/abs/2003.00196)
+# - Egor Zakharov, Aleksei Ivakhnenko, Aliaksandra Shysheya, Victor Lempitsky (2020). Fast Bi-layer Neural Synthesis of One-Shot Realistic Head Avatars. *ECCV 2020*. [arXiv:2008.10174](https://arxiv.org/abs/2008.10174)
+# - Jianzhu Guo, Dingyun Zhang, Xiaoqiang Liu, Zhizhou Zhong, Yuan Zhang, Pengfei Wan, Di Zhang (2024). LivePortrait: Efficient Portrait Animation with Stitching and Retargeting Control. *arXiv preprint*. [arXiv:2407.03168](https://arxiv.org/abs/2407.03168)
+# - Egor Zakharov, Aliaksandra Shysheya, Egor Burkov, Victor Lempitsky (2019). Few-Shot Adversarial Learning of Realistic Neural Talking Head Models. *ICCV 2019*. [arXiv:1905.08233](https://arxiv.org/abs/1905.08233)
+# - Joon Son Chung, Arsha Nagrani, Andrew Zisserman (2018). VoxCeleb2: Deep Speaker Recognition. *Interspeech 2018*. [arXiv:1806.05622](https://arxiv.org/abs/1806.05622)

@@ -280,10 +280,13 @@ for g, r in gaps.items():
 # %% [markdown]
 # With several generators in the training set, the one left out is caught less often than the others —
 # look at the *caught* column — but far better than in the one-generator test above: all of the course's
-# fakes *lose* fine detail, so they share much of one fingerprint. Real-world detectors face
-# generator families that differ far more, and published cross-generator tests often lose tens of points
-# (Wang et al. 2020, "CNN-generated images are surprisingly easy to spot… for now" — the "for now" is the
-# point).
+# fakes *lose* fine detail, so they share much of one fingerprint. Published tests show both sides.
+# Among CNN generators, transfer can be good: Wang et al. (2020, "CNN-generated images are surprisingly
+# easy to spot… for now") trained a classifier on ProGAN's images only, with careful augmentation, and it
+# generalised surprisingly well to ten other CNN generators. Across families it breaks: Ojha, Li and Lee
+# (CVPR 2023, "Towards universal fake image detectors that generalize across generative models") found
+# that such GAN-trained detectors miss the images of diffusion and autoregressive models and call them
+# real. The "for now" in Wang et al.'s title was the point.
 #
 # The small network shows the harsh case too: trained on the GANs' fakes only, tested on the warps.
 
@@ -453,8 +456,9 @@ save_figure(fig, "watermark_robustness", CHAPTER);
 # Real systems work on the same two ideas, engineered much further:
 #
 # - **Invisible watermarks** — the open-source `invisible-watermark` package (used by Stable Diffusion's
-#   reference code, DWT-DCT like ours), Digimarc, and Google DeepMind's **SynthID**, a *learned* watermark
-#   for images, audio and text. A found mark **proves** that someone with the key marked this content. Its
+#   reference code; its default method marks DCT blocks of a wavelet (DWT) band, where ours takes one DCT
+#   of the whole picture), Digimarc, and Google DeepMind's **SynthID**, a *learned* watermark for images,
+#   audio and text. A found mark **proves** that someone with the key marked this content. Its
 #   **absence proves nothing**: most open models add none, anyone running a model locally can switch it off,
 #   and marks can be weakened or removed (exercise 3 shows one way).
 # - **C2PA content credentials** (Adobe, Microsoft, the BBC, camera makers and others): a cryptographically
@@ -518,9 +522,9 @@ display(Markdown(governance.policy_summary(
 # - Report **per generator**, on **held-out people**, with the **false-alarm rate** next to the hit rate.
 # - The **generalisation gap**: a detector does worse on a generator it never saw, and a forger who knows
 #   the clue (here, a sharpen filter) defeats it. Detection is an arms race.
-# - An **invisible watermark** (spread spectrum in mid frequencies) costs about 40 dB PSNR, has a false-alarm
-#   rate set by arithmetic, survives JPEG and resizing — and proves only what was marked. C2PA credentials
-#   sign a file's history; they vanish when metadata is stripped.
+# - An **invisible watermark** (spread spectrum in mid frequencies) leaves the marked picture at about 40 dB
+#   PSNR, has a false-alarm rate set by arithmetic, survives JPEG and resizing — and proves only what was
+#   marked. C2PA credentials sign a file's history; they vanish when metadata is stripped.
 # - What an organisation does with synthetic media is a **governance** decision: uses, consent,
 #   disclosure, a procedure for suspected fakes, and someone with the mandate to decide.
 
@@ -652,3 +656,18 @@ run_check("Exercise 3", [
 # **This is the last chapter.** From a rule table (chapter 01) to a talking portrait (chapter 08), each
 # step made synthesis easier; this one showed that detecting it stays hard, that provenance helps the
 # honest, and that the decisions that matter most are made by people.
+
+# %% [markdown]
+# ## References
+#
+# Open copies are linked where one was checked; the others are listed with their venue.
+#
+# - Andreas Rössler, Davide Cozzolino, Luisa Verdoliva, Christian Riess, Justus Thies, Matthias Nießner (2019). FaceForensics++: Learning to Detect Manipulated Facial Images. *ICCV 2019*. [arXiv:1901.08971](https://arxiv.org/abs/1901.08971)
+# - Sheng-Yu Wang, Oliver Wang, Richard Zhang, Andrew Owens, Alexei A. Efros (2020). CNN-Generated Images Are Surprisingly Easy to Spot... for Now. *CVPR 2020*. [arXiv:1912.11035](https://arxiv.org/abs/1912.11035)
+# - Joel Frank, Thorsten Eisenhofer, Lea Schönherr, Asja Fischer, Dorothea Kolossa, Thorsten Holz (2020). Leveraging Frequency Analysis for Deep Fake Image Recognition. *ICML 2020*. [arXiv:2003.08685](https://arxiv.org/abs/2003.08685)
+# - Ricard Durall, Margret Keuper, Janis Keuper (2020). Watch Your Up-Convolution: CNN Based Generative Deep Neural Networks Are Failing to Reproduce Spectral Distributions. *CVPR 2020*. [arXiv:2003.01826](https://arxiv.org/abs/2003.01826)
+# - Tarik Dzanic, Karan Shah, Freddie Witherden (2020). Fourier Spectrum Discrepancies in Deep Network Generated Images. *NeurIPS 2020*. [arXiv:1911.06465](https://arxiv.org/abs/1911.06465)
+# - Utkarsh Ojha, Yuheng Li, Yong Jae Lee (2023). Towards Universal Fake Image Detectors that Generalize Across Generative Models. *CVPR 2023*. [arXiv:2302.10174](https://arxiv.org/abs/2302.10174)
+# - Sophie J. Nightingale, Hany Farid (2022). AI-Synthesized Faces Are Indistinguishable from Real Faces and More Trustworthy. *PNAS* 119(8).
+# - Ingemar J. Cox, Joe Kilian, F. Thomson Leighton, Talal Shamoon (1997). Secure Spread Spectrum Watermarking for Multimedia. *IEEE Transactions on Image Processing* 6(12).
+# - Coalition for Content Provenance and Authenticity (C2PA) (n.d., version 2.2). Content Credentials: C2PA Technical Specification. *C2PA specification*. [spec.c2pa.org, v2.2](https://spec.c2pa.org/specifications/specifications/2.2/specs/C2PA_Specification.html)

@@ -5,6 +5,7 @@ import jupytext
 import nbformat
 import pytest
 
+from course_utils.config import REPO_ROOT
 from course_utils.tools import notebooks
 
 
@@ -87,3 +88,41 @@ def test_notebooks_open_with_setup_and_end_with_discussion():
         assert first.startswith(f"# {path.stem[:2]} · "), f"{path.name}: title must read '# NN · ...'"
         assert "quick" in first and "standard" in first, f"{path.name}: expected time per mode at the top"
         assert "Recap" in markdown and "discussion" in markdown.lower(), f"{path.name}: recap and discussion at the end"
+
+
+def reference_problems(text: str) -> list[str]:
+    """What is wrong with a chapter's closing reference list (its .py text): [] when it ends with one."""
+    import re
+
+    cells = text.split("# %% [markdown]")
+    last = cells[-1].strip().splitlines() if len(cells) > 1 else []
+    if not last or last[0].strip() != "# ## References":
+        return ["the chapter does not end with a '## References' markdown cell"]
+    entries = [line[2:] for line in last if line.startswith("# - ")]
+    problems = [] if len(entries) >= 3 else [f"only {len(entries)} references (at least 3)"]
+    for e in entries:
+        if not re.search(r"\((\d{4}|n\.d\.)[^)]*\)\. .+[.?!] \*.+\*", e):  # a standard may have no year
+            problems.append(f"not 'Authors (year). Title. *Venue*': {e[:80]}")
+        for url in re.findall(r"\]\(([^)]*)\)", e):
+            if not url.startswith("https://"):
+                problems.append(f"a link that is not https: {url}")
+    return problems
+
+
+def test_every_chapter_ends_with_its_references():
+    chapters = sorted(p for p in (REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+    assert len(chapters) >= 11
+    for path in chapters:
+        assert reference_problems(path.read_text()) == [], path.name
+    seed = (REPO_ROOT / "notebooks" / "00_welcome.py").read_text()
+    assert "AI = Artificial Imagination?" in seed and "arxiv.org/abs/1905.08233" in seed
+
+
+def test_the_reference_check_can_fail():
+    good = "# %% [markdown]\n# ## References\n#\n" + "".join(
+        f"# - A. Author (200{i}). A title. *A venue*. [arXiv](https://arxiv.org/abs/0000.000{i})\n" for i in range(3))
+    assert reference_problems(good) == []
+    assert reference_problems(good + "\n# %%\nx = 1\n# %% [markdown]\n# ## Exercises\n")[0].startswith("the chapter does not end")
+    assert "only 1 references" in " ".join(reference_problems("# %% [markdown]\n# ## References\n# - A (2001). T. *V*.\n"))
+    assert any("https" in p for p in reference_problems(good.replace("https://", "http://")))
+    assert any("not 'Authors" in p for p in reference_problems(good.replace("(2000). ", "")))
