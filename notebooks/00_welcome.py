@@ -20,6 +20,11 @@
 # and talk, and how such "deepfakes" are spotted. You start from a pocket calculator and end with a
 # scaled-down version of the few-shot talking-head GAN of Zakharov et al. (2019).
 #
+# > **For leaders.** This opening chapter sets out a course that builds, on an ordinary laptop, the tools that make
+# > a still portrait move and talk, and then shows how such fakes are spotted. If these tools run on a laptop,
+# > faking a photo or video of your people needs no large budget, so trusting an image becomes a risk to manage.
+# > Ask which of our decisions rest on a photo or video that nobody has checked is genuine.
+#
 # **In this notebook you will**
 # - learn how the course is organised and what the three *modes* mean;
 # - check what this machine can run right now (PyTorch, GPU, the face detectors, the data cache);
@@ -29,8 +34,8 @@
 #
 # | mode | expected time for this notebook |
 # | --- | --- |
-# | quick | about 15 s |
-# | standard | about 15 s |
+# | quick | about 10 s |
+# | standard | about 10 s |
 # | full | about 15 s |
 #
 # **Needs:** nothing — this is where everything starts.

@@ -21,6 +21,12 @@
 # function**. A photo is nothing but a grid of numbers, so a deepfake is one such learned function: its
 # output is new numbers — pixels.
 #
+# > **For leaders.** This chapter shows the difference between a system that follows rules people wrote and one
+# > that writes its own rules from examples, and that a photo is only a grid of numbers such a system can produce.
+# > A learned system can fit its examples perfectly and still do worse on new cases, and nobody wrote its rules
+# > down, so its mistakes are harder to foresee and to explain. Ask who answers for a learned system's harmful
+# > mistake, and how we would find out why it happened.
+#
 # **Learning objectives.** By the end of this notebook you can
 #
 # - explain why a table of if-then rules is a step function, and measure how its error shrinks as the
@@ -35,8 +41,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 30 s) | 30 min, reading and moving the slider |
-# | standard (default) | ≤ 10 min (about 35 s) | 60–90 min with the exercises |
+# | quick | ≤ 60 s (about 15 s) | 30 min, reading and moving the slider |
+# | standard (default) | ≤ 10 min (about 15 s) | 60–90 min with the exercises |
 # | full | about 1 min: only the tiny network trains longer | 60–90 min |
 #
 # **Needs from earlier chapters:** only chapter 00's setup (the course environment, `course_utils`

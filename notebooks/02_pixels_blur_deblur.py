@@ -21,6 +21,12 @@
 # be *guessed* — and a learned de-blurrer makes that guess from the thousands of images it has seen:
 # **a de-blurred picture is no more "real" than a deepfake; both are generated data.**
 #
+# > **For leaders.** This chapter shows that a learned model that sharpens a blurred photo does not recover what
+# > was lost: it fills in detail that it guessed from other images. An "enhanced" image can look sharper and more
+# > convincing than the original while showing detail that was never in it, and the model gives no warning when its
+# > guess is poor. Ask whether, when an enhanced image reaches us as evidence, we keep the original beside it and
+# > check that our decision would stand on the original alone.
+#
 # **Learning objectives.** By the end of this notebook you can
 #
 # - read an image as an array: its shape, its colour channels, its number type (`uint8` 0–255 or
@@ -37,8 +43,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 35 s): the shipped de-blurrer, a 6-second training demo, 6 test faces | 30 min, reading and moving the sliders |
-# | standard (default) | ≤ 10 min (about 3 min): a 90-second training demo, 24 test faces | 60–90 min with the exercises |
+# | quick | ≤ 60 s (about 25 s): the shipped de-blurrer, a 6-second training demo, 6 test faces | 30 min, reading and moving the sliders |
+# | standard (default) | ≤ 10 min (about 2 min): a 90-second training demo, 24 test faces | 60–90 min with the exercises |
 # | full | about 15 min: retrains the de-blurrer (10 min), 48 test faces | 60–90 min |
 #
 # **Needs from earlier chapters:** chapter 00's setup; chapter 01's ideas that an image is an array of

@@ -21,6 +21,12 @@
 # as a coloured sketch, are exactly what the talking-head generator of chapter 08 receives as its
 # instructions: *put the face's parts here*.
 #
+# > **For leaders.** This chapter shows how software finds 68 points on a face in a photo, how to measure its
+# > accuracy on faces it has never seen, and where it fails, such as on a turned head or a painting. The same
+# > points are the instructions a deepfake generator follows, they can be measured from photos without the person
+# > knowing, and a detector trained on one kind of face works worse on others. Ask, before we buy or run
+# > face-analysis software, which faces it learned from and how its errors differ between groups of people.
+#
 # **Learning objectives.** By the end of this notebook you can
 #
 # - name the parts of the 68-point (iBUG 300-W) scheme and pick any part out of an array of points;
@@ -34,8 +40,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 45 s): a 12-second fine-tune, 24 test faces | 30 min, reading and moving the sliders |
-# | standard (default) | ≤ 10 min (about 3 min): a 2-minute fine-tune, 200 test faces | 60–90 min with the exercises |
+# | quick | ≤ 60 s (about 30 s): a 12-second fine-tune, 24 test faces | 30 min, reading and moving the sliders |
+# | standard (default) | ≤ 10 min (about 1.5 min): a 2-minute fine-tune, 200 test faces | 60–90 min with the exercises |
 # | full | about 12 min: a 10-minute fine-tune | 60–90 min |
 #
 # **Needs from earlier chapters:** chapter 00's setup; chapter 01's idea that a network is a learned

@@ -21,6 +21,12 @@
 # the idea around — *choose* the paths, then move the pixels along them — and a still portrait smiles,
 # opens its mouth and talks: the oldest trick of face animation, and still a part of today's deepfakes.
 #
+# > **For leaders.** This chapter shows that a single still portrait can be made to smile and talk by moving its
+# > pixels along chosen paths, an old trick of face animation that today's deepfakes still use. One public photo of
+# > a person, such as a picture on a staff page, is enough raw material, so the risk does not depend on stolen data
+# > or special equipment. Ask which photos of our people are public, and what consent or policy covers animating
+# > them.
+#
 # **Learning objectives.** By the end of this notebook you can
 #
 # - state **brightness constancy** and explain why one equation per pixel cannot give two unknowns
@@ -38,8 +44,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 35 s): 6 test pairs, a 1-second talking clip | 30 min, reading and moving the sliders |
-# | standard (default) | ≤ 10 min (about 2 min): 60 test pairs, a 4-second clip | 60–90 min with the exercises |
+# | quick | ≤ 60 s (about 25 s): 6 test pairs, a 1-second talking clip | 30 min, reading and moving the sliders |
+# | standard (default) | ≤ 10 min (about 45 s): 60 test pairs, a 4-second clip | 60–90 min with the exercises |
 # | full | about 3 min: 200 test pairs, an 8-second clip | 60–90 min |
 #
 # **Needs from earlier chapters:** chapter 01's picture of an image as an array of numbers; chapter 02's

@@ -22,6 +22,13 @@
 # depth is lost — and today's deepfakes fill that gap with a *learned prior*: knowledge of what faces in
 # general look like.
 #
+# > **For leaders.** This chapter shows that two photos of the same head, taken from different angles, are enough
+# > to recover its depth and make new views without any learning, while one photo is enough only with knowledge
+# > learned from many other faces. So a 3-D face built from a single photo, such as an ID picture, takes its depth
+# > mostly from other people's faces and can be wrong for someone who looks unlike them. Ask any supplier who
+# > builds 3-D faces from one photo which faces its system learned from, and how large its errors are for people
+# > who look different.
+#
 # **Learning objectives.** By the end of this notebook you can
 #
 # - write down the camera that turns a 3-D head into a picture, and say what an *orthographic* camera
@@ -39,8 +46,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (20–40 s): a shape prior from 40 faces, a 12-frame turning head | 45 min, reading and moving the slider |
-# | standard (default) | ≤ 10 min (about 1 min): a prior from 200 faces, 24 frames | 60–90 min with the exercises |
+# | quick | ≤ 60 s (about 15 s): a shape prior from 40 faces, a 12-frame turning head | 45 min, reading and moving the slider |
+# | standard (default) | ≤ 10 min (about 15 s): a prior from 200 faces, 24 frames | 60–90 min with the exercises |
 # | full | 1–2 min: a prior from 400 faces | 60–90 min |
 #
 # **Needs from earlier chapters:** chapter 03's 68 landmarks (the matching points between views) and

@@ -21,6 +21,13 @@
 # photos instead of thousands. That is why the Mona Lisa can move: knowledge learned on other faces
 # transfers to her, and one painting is enough.
 #
+# > **For leaders.** This chapter shows that a face-recognition system trained on many people can learn a new
+# > person or a new task from a handful of labelled photos, and that this head start shrinks when the new photos
+# > differ from the ones it learned on. Reusing a ready-made (pretrained) model can save the cost of labelling
+# > thousands of examples, but a model built on one kind of data may help much less on yours. The question to ask
+# > is whether anyone has measured how far our data are from the data the model learned on before we commit a
+# > budget.
+#
 # **Learning objectives.** By the end of this notebook you can
 #
 # - explain what an **identity embedding** is and read a similarity matrix of faces;
@@ -35,8 +42,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 35 s): 10 people, K up to 8, 2 draws per point | 30 min, reading and discussing |
-# | standard (default) | ≤ 10 min (about 4–5 min): 20 people, K up to 64, 5 draws per point | 60–90 min with the exercises |
+# | quick | ≤ 60 s (about 25 s): 10 people, K up to 8, 2 draws per point | 30 min, reading and discussing |
+# | standard (default) | ≤ 10 min (about 1.5 min): 20 people, K up to 64, 5 draws per point | 60–90 min with the exercises |
 # | full | as standard | 60–90 min |
 #
 # The first run also renders the FaceWorld photos it needs (about 15 s in quick mode, 1–2 min in standard)

@@ -21,6 +21,12 @@
 # Each trains against the other — the critic to tell real from fake, the forger to fool the critic — and
 # when the game goes well, the forgeries become hard to tell from the real thing.
 #
+# > **For leaders.** This chapter shows how a forger program and a detective program train against each other until
+# > the forgeries become hard to tell from the real thing, and how the forger can end up making only some kinds of
+# > output well. In this game every detector is also the forger's teacher, so a fake-detection tool whose verdicts
+# > a forger can see may help the forger improve. The question to ask is who can see the verdicts of the detectors
+# > we rely on.
+#
 # **Learning objectives.** By the end of this notebook you can
 #
 # - write the GAN game as two losses — the **non-saturating** loss and the **hinge** loss — and say
@@ -36,8 +42,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 30 s): three 2-D GANs of 800 steps; the face GAN loads its checkpoint | 30 min, reading and moving the sliders |
-# | standard (default) | ≤ 10 min (about 5 min): 2-D GANs of 3000 steps; a 3-minute face GAN trained live | 60–90 min with the exercises |
+# | quick | ≤ 60 s (about 25 s): three 2-D GANs of 800 steps; the face GAN loads its checkpoint | 30 min, reading and moving the sliders |
+# | standard (default) | ≤ 10 min (about 3.5 min): 2-D GANs of 3000 steps; a 3-minute face GAN trained live | 60–90 min with the exercises |
 # | full | about 12 min: 2-D GANs of 6000 steps; a 9-minute face GAN | 60–90 min |
 #
 # **Needs from earlier chapters:** chapter 01's idea of a network as a learned function trained by

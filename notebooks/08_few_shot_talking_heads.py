@@ -22,6 +22,11 @@
 # paper as an annotated paper: a sentence of the paper, then the few lines of code that do it, at a scale a
 # laptop can run.
 #
+# > **For leaders.** This chapter shows how a published 2019 method makes a person in a single picture talk, after
+# > long training on many other people's videos. Because one picture is enough, any public photo of a person is raw
+# > material for a fake, which weakens identity checks by video call and raises questions of consent. The question
+# > to ask is which of our decisions rely on seeing a person's face on a video call.
+#
 # **Learning objectives.** By the end of this notebook you can
 #
 # - say what each of the paper's three networks does — the **embedder** E, the **generator** G with
@@ -38,8 +43,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 40 s): loads the meta-trained checkpoint; fine-tunes K = 1 and 8 for 40 steps | 45 min, reading and playing with the puppet |
-# | standard (default) | ≤ 10 min (about 4 min): longer fine-tuning, a small live re-run of the evaluation | 90 min with the exercises |
+# | quick | ≤ 60 s (about 30 s): loads the meta-trained checkpoint; fine-tunes K = 1 and 8 for 40 steps | 45 min, reading and playing with the puppet |
+# | standard (default) | ≤ 10 min (about 1.5 min): longer fine-tuning, a small live re-run of the evaluation | 90 min with the exercises |
 # | full | about 30 min: the full evaluation (`python -m course_utils.talking_heads evaluate`) | 2 h |
 #
 # **Needs from earlier chapters:** landmarks and the landmark image (03), warps and flow (04), the identity

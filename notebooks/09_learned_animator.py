@@ -23,6 +23,13 @@
 # the course's trained one and makes the real Mona Lisa talk with it, judged by networks the course never
 # trained against.
 #
+# > **For leaders.** This chapter shows a newer way to make a portrait talk: the system learns how faces move,
+# > shifts the portrait's own pixels and paints in only what was hidden, such as the inside of an opening mouth.
+# > Because it reuses the real picture's own detail, it keeps the person recognisable without the huge datasets and
+# > special chips the older method needs, so animating a named person's photo takes fewer resources. The question
+# > to ask is what would stop someone from animating a photo of our chief executive, and how we would find out if
+# > they did.
+#
 # **Learning objectives.** By the end of this notebook you can
 #
 # - explain why a generator that paints every pixel needs huge datasets and GPUs to keep a face, and why
@@ -39,8 +46,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s: loads the shipped animator; a 1-second clip, judged | 45 min, reading and comparing |
-# | standard (default) | ≤ 10 min: a 4-second clip, a short fine-tuning of the 2019 GAN beside it | 90 min with the exercises |
+# | quick | ≤ 60 s (about 30 s): loads the shipped animator; a 1-second clip, judged | 45 min, reading and comparing |
+# | standard (default) | ≤ 10 min (about 1 min): a 4-second clip, a short fine-tuning of the 2019 GAN beside it | 90 min with the exercises |
 # | full | a few minutes more: an 8-second clip | 90 min |
 #
 # **Needs from earlier chapters:** landmarks (03); flow, warping and chapter 04's learned flow network, which

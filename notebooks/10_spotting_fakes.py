@@ -23,6 +23,13 @@
 # genuine or generated pictures at the source with an invisible **watermark**, and end with the question
 # no algorithm answers: who in an organisation decides what synthetic media may be used for.
 #
+# > **For leaders.** This chapter builds two fake detectors, shows that they work on the kinds of fakes they were
+# > trained on and do worse on a kind they never saw, and tests invisible watermarks that mark pictures at the
+# > source. A detector can miss a new kind of fake and wrongly flag genuine pictures, and a watermark proves only
+# > what was marked, so no tool replaces a decision about how the organisation uses and checks synthetic media. The
+# > question to ask is who in our organisation has the authority to decide what computer-made (synthetic) media may
+# > be used for.
+#
 # **Learning objectives.** By the end of this notebook you can
 #
 # - explain why generators and warps leave traces in a picture's **frequency spectrum**, and compute the
@@ -41,8 +48,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 45 s): 10 people × 8 frames per source, two 6-s CNNs, 7 watermark pictures | 30–45 min, reading and the governance exercise |
-# | standard (default) | ≤ 10 min (about 4 min): 40 people × 10 frames, two 60-s CNNs, 12 pictures | 90 min with the exercises |
+# | quick | ≤ 60 s (about 25 s): 10 people × 8 frames per source, two 6-s CNNs, 7 watermark pictures | 30–45 min, reading and the governance exercise |
+# | standard (default) | ≤ 10 min (about 2.5 min): 40 people × 10 frames, two 60-s CNNs, 12 pictures | 90 min with the exercises |
 # | full | about 8 min: 80 people × 10 frames, two 2-minute CNNs, 16 pictures | 90 min |
 #
 # **Needs from earlier chapters:** the fakes themselves — chapter 04's landmark warps and learned flow

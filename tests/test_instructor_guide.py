@@ -75,3 +75,24 @@ def test_one_core_measurement_is_summarised_under_the_table(tmp_path):
          "figures": {"wall_s_00_welcome": 15.0, "wall_s_01_calculator_to_learning": 20.0}}))
     text = timing_tools.guide_table(tmp_path)
     assert "Pinned to 1 core" in text and "took 15–20 s per notebook: +25% on average against two cores, +50% at most" in text
+
+
+def test_each_notebook_header_states_its_measured_running_time():
+    assert timing_tools.header_problems() == []
+
+
+def test_a_header_time_is_rewritten_from_the_measurement_and_a_change_is_caught():
+    runs = {"quick": {"wall_s_nb": 24.0}, "standard": {"wall_s_nb": 86.0}}
+    text = ("# | mode | running the notebook (2 CPU cores) | working through it |\n"
+            "# | quick | ≤ 60 s (about 35 s): 10 people | 30 min |\n"
+            "# | standard (default) | ≤ 10 min (about 4–5 min): 20 people | 60–90 min |\n"
+            "# | full | as standard | 60–90 min |\n")
+    new, changed = timing_tools.header_times(text, runs, "nb")
+    assert len(changed) == 2 and "stated about 4–5 min, measured 86 s" in changed[1]
+    assert "| quick | ≤ 60 s (about 25 s): 10 people | 30 min |" in new
+    assert "| standard (default) | ≤ 10 min (about 1.5 min): 20 people | 60–90 min |" in new
+    assert new.splitlines()[0] == text.splitlines()[0] and new.splitlines()[3] == text.splitlines()[3]
+    assert timing_tools.header_times(new, runs, "nb")[1] == []          # now it agrees
+    bare = "# | quick | ≤ 60 s: loads it | 45 min |\n# | quick | about 15 s |\n"
+    new, changed = timing_tools.header_times(bare, runs, "nb")
+    assert "| quick | ≤ 60 s (about 25 s): loads it | 45 min |" in new and len(changed) == 1  # one row per mode

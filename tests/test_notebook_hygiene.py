@@ -126,3 +126,29 @@ def test_the_reference_check_can_fail():
     assert "only 1 references" in " ".join(reference_problems("# %% [markdown]\n# ## References\n# - A (2001). T. *V*.\n"))
     assert any("https" in p for p in reference_problems(good.replace("https://", "http://")))
     assert any("not 'Authors" in p for p in reference_problems(good.replace("(2000). ", "")))
+
+
+def leaders_box_problems(text: str) -> list[str]:
+    """The chapter's first markdown cell must hold a '> **For leaders.**' box of exactly three sentences."""
+    import re
+
+    first = text.split("# %% [markdown]")[1] if "# %% [markdown]" in text else ""
+    box = [line[4:] for line in first.splitlines() if line.startswith("# > ")]
+    if not box or not box[0].startswith("**For leaders.**"):
+        return ["no '> **For leaders.**' box in the first markdown cell"]
+    body = " ".join(box).removeprefix("**For leaders.**").strip()
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+(?=[A-Z])", body) if s]
+    return [] if len(sentences) == 3 else [f"the leaders' box has {len(sentences)} sentences, not 3"]
+
+
+def test_every_chapter_opens_with_a_three_sentence_box_for_leaders():
+    for path in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.py")):
+        assert leaders_box_problems(path.read_text()) == [], path.name
+
+
+def test_the_leaders_box_check_can_fail():
+    head = "# %% [markdown]\n# # 01 · Title\n#\n# Intro.\n#\n"
+    good = head + "# > **For leaders.** One thing. Two things,\n# > still two. Three?\n"
+    assert leaders_box_problems(good) == []
+    assert leaders_box_problems(head + "# > **For leaders.** One. Two.\n") == ["the leaders' box has 2 sentences, not 3"]
+    assert leaders_box_problems(head)[0].startswith("no '> **For leaders.**'")

@@ -1,7 +1,8 @@
 """The timing tables of the instructor guide and the README, written from the bench's measurements in docs/timings/.
 
-    python -m course_utils.tools.timings guide           # rewrite both tables from docs/timings/
-    python -m course_utils.tools.timings guide --check   # write nothing; check both match docs/timings/
+    python -m course_utils.tools.timings guide           # rewrite both tables, and each notebook's stated running
+                                                         # times (its .py; sync the pairs after), from docs/timings/
+    python -m course_utils.tools.timings guide --check   # write nothing; check all match docs/timings/
 """
 
 from __future__ import annotations
@@ -127,6 +128,64 @@ def readme_problems(readme: Path = README, timings_dir: Path = TIMINGS_DIR) -> l
         f"the chapter times in {readme.name} differ from {timings_dir}: run `python -m course_utils.tools.timings guide`"]
 
 
+def _stated(cell: str) -> str:
+    """The approximate time a header's running-time cell states: "about 35 s", "about 4–5 min", "20–40 s", or ''."""
+    import re
+
+    m = re.search(r"\((about [^)]*?|\d+–\d+ (?:s|min))\)", cell) or re.fullmatch(r"(about .+)", cell)
+    return m.group(1) if m else ""
+
+
+def header_times(text: str, runs: dict | None = None, name: str = "") -> tuple[str, list[str]]:
+    """A notebook's .py text with the "running the notebook" column of its expected-time table stating the measured
+    time of each mode (as "about …", approx_time's rounding), and the rows whose stated time differed."""
+    runs = runs if runs is not None else {m: r["figures"] for m, r in measured_runs().items()}
+    out, changed, seen = [], [], set()
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\n")
+        cells = body.split("|")
+        mode = cells[1].strip().split(" ")[0] if len(cells) >= 4 and body.startswith("# |") else ""
+        wall = runs.get(mode, {}).get(f"wall_s_{name}") if mode in ("quick", "standard") and mode not in seen else None
+        if wall is not None and wall == wall:
+            seen.add(mode)
+            want = "about " + approx_time(wall).removeprefix("≈ ")
+            cell = cells[2]
+            old = _stated(cell.strip())
+            if old != want:
+                if old and f"({old})" in cell:
+                    cell = cell.replace(f"({old})", f"({want})", 1)
+                elif old:
+                    cell = cell.replace(old, want, 1)
+                elif ":" in cell:
+                    cell = cell.replace(":", f" ({want}):", 1)
+                else:
+                    cell = cell.rstrip() + f" ({want}) "
+                changed.append(f"{name} {mode}: stated {old or 'nothing'}, measured {wall:.0f} s")
+                cells[2] = cell
+                line = "|".join(cells) + ("\n" if line.endswith("\n") else "")
+        out.append(line)
+    return "".join(out), changed
+
+
+def header_problems(directory: Path = NOTEBOOK_DIR, timings_dir: Path = TIMINGS_DIR) -> list[str]:
+    """Do the notebooks' expected-time tables state the measured running times?"""
+    runs = {m: r["figures"] for m, r in measured_runs(timings_dir).items()}
+    problems = []
+    for ipynb in notebook_paths(directory):
+        py = ipynb.with_suffix(".py")
+        problems += header_times(py.read_text(), runs, ipynb.stem)[1]
+    return [f"{p} (run `python -m course_utils.tools.timings guide`, then sync the notebooks)" for p in problems]
+
+
+def write_headers(directory: Path = NOTEBOOK_DIR, timings_dir: Path = TIMINGS_DIR) -> None:
+    runs = {m: r["figures"] for m, r in measured_runs(timings_dir).items()}
+    for ipynb in notebook_paths(directory):
+        py = ipynb.with_suffix(".py")
+        text, changed = header_times(py.read_text(), runs, ipynb.stem)
+        if changed:
+            py.write_text(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The instructor guide's and the README's timing tables.")
     parser.add_argument("command", choices=["guide"])
@@ -137,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.check:
         write_guide()
         README.write_text(readme_table(README.read_text()))
-    problems = guide_problems() + readme_problems()
+        write_headers()
+    problems = guide_problems() + readme_problems() + header_problems()
     print("\n".join(f"✘ {p}" for p in problems)
           or f"✔ {GUIDE.name} and {README.name}: timings match {TIMINGS_DIR}")
     return 1 if problems else 0
