@@ -221,10 +221,8 @@ class WebcamPuppet(anywidget.AnyWidget):
         """Drive another portrait (the same animator)."""
         from .live import LiveSession
 
-        session = LiveSession(image, points=points, animator="warp")
-        if self.animator != "warp":
-            session.use(self.animator)
-        self.session = session
+        self.session = LiveSession(image, points=points, animator="warp")
+        self._use(self.animator)
 
     def _use(self, kind: str) -> None:
         try:

@@ -461,15 +461,6 @@ def sharpness(image: np.ndarray) -> float:
     return float(cv2.Laplacian(grey, cv2.CV_32F).var())
 
 
-def blurrier_baseline(quiz: Quiz) -> float:
-    """The share of a quiz's rounds that 'pick the blurrier picture as the fake' gets right (no detector, no eye)."""
-    hits = []
-    for rnd in quiz.rounds:
-        a, b = round_images(rnd)
-        hits.append(("A" if sharpness(a) < sharpness(b) else "B") == rnd.fake_side)
-    return float(np.mean(hits))
-
-
 def room_line(quiz: Quiz) -> str:
     """Keep this quiz's score with the others played on this machine (one file in the workshop's output folder:
     everyone in a room using one `make workshop` server shares it) and say how the room compares with chance."""

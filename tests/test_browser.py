@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from course_utils.bench.live import CAMERA
 from course_utils.config import REPO_ROOT
 from course_utils.tools import system
 
@@ -202,12 +203,9 @@ def test_workshop_page_makes_a_portrait_talk(browser, tmp_path):
             page.close()
 
 
-def test_notebook_widgets_render_in_jupyterlab(browser, tmp_path):
-    port, token = _free_port(), "course-browser-test"
-    # a copy, so JupyterLab's autosave can never write outputs into the repository's notebook
-    root = tmp_path / "notebooks"
-    root.mkdir()
-    shutil.copy(NOTEBOOKS / LAB_NOTEBOOK, root / LAB_NOTEBOOK)
+def _lab_server(tmp_path: Path, root: Path, token: str, port: int) -> tuple[list[str], dict]:
+    """(command, environment) of a JupyterLab server on `root`, with no learner settings and every cell kept in
+    the page."""
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
            "--LabApp.news_url=", "--LabServerApp.workspaces_dir=" + str(tmp_path / "workspaces"),
@@ -222,30 +220,45 @@ def test_notebook_widgets_render_in_jupyterlab(browser, tmp_path):
     tracker = tmp_path / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
     tracker.write_text('{"windowingMode": "none"}')
+    return cmd, env
+
+
+def _run_all_cells(page, url: str, started: str, timeout_ms: int) -> None:
+    """Open a notebook in JupyterLab, wait for its kernel, then Run All until the JS condition `started` holds."""
+    page.goto(url, timeout=60_000)
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
+    # the kernel must be idle before Run All, or the command is queued behind its start-up
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']",
+                           timeout=90_000, state="attached")
+    page.wait_for_function("() => (document.querySelector('#jp-main-statusbar') || {innerText: ''})"
+                           ".innerText.includes('| Idle')", timeout=90_000)  # the kernel is connected
+    for attempt in range(3):  # a click that lands while the page is still settling is retried
+        page.click(".jp-NotebookPanel .jp-Notebook")  # focus the notebook for the command
+        page.click(".lm-MenuBar-itemLabel:text-is('Run')", timeout=10_000)  # the Run menu …
+        page.click("li[data-command='runmenu:run-all']", timeout=10_000)  # … Run All Cells
+        try:
+            page.wait_for_function(started, timeout=timeout_ms)
+            return
+        except Exception:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+
+
+def test_notebook_widgets_render_in_jupyterlab(browser, tmp_path):
+    port, token = _free_port(), "course-browser-test"
+    # a copy, so JupyterLab's autosave can never write outputs into the repository's notebook
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    shutil.copy(NOTEBOOKS / LAB_NOTEBOOK, root / LAB_NOTEBOOK)
+    cmd, env = _lab_server(tmp_path, root, token, port)
     with _server(cmd, tmp_path / "lab.log", env) as proc:
         _wait_for_port(port, proc, tmp_path / "lab.log", 60)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         try:
-            page.goto(f"http://127.0.0.1:{port}/lab/tree/{LAB_NOTEBOOK}?token={token}&reset", timeout=60_000)
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
-            # the kernel must be idle before Run All, or the command is queued behind its start-up
-            page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']",
-                                   timeout=90_000, state="attached")
-            page.wait_for_function("() => (document.querySelector('#jp-main-statusbar') || {innerText: ''})"
-                                   ".innerText.includes('| Idle')", timeout=90_000)  # the kernel is connected
             started = "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]" \
                       ".some(e => /\\[(\\d+|\\*)\\]/.test(e.innerText))"
-            for attempt in range(3):  # a click that lands while the page is still settling is retried
-                page.click(".jp-NotebookPanel .jp-Notebook")  # focus the notebook for the command
-                page.click(".lm-MenuBar-itemLabel:text-is('Run')", timeout=10_000)  # the Run menu …
-                page.click("li[data-command='runmenu:run-all']", timeout=10_000)  # … Run All Cells
-                try:
-                    page.wait_for_function(started, timeout=20_000)
-                    break
-                except Exception:
-                    if attempt == 2:
-                        raise
-                    page.keyboard.press("Escape")
+            _run_all_cells(page, f"http://127.0.0.1:{port}/lab/tree/{LAB_NOTEBOOK}?token={token}&reset", started, 20_000)
             # every code cell has run: its prompt shows a number, not [ ] or [*]
             page.wait_for_function(
                 "() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];"
@@ -283,7 +296,7 @@ def test_notebook_widgets_render_in_jupyterlab(browser, tmp_path):
 
 # ----------------------------------------------------------------------------- the webcam, with a fake camera
 
-CAMERA_W, CAMERA_H = 320, 240
+CAMERA_W, CAMERA_H = CAMERA  # what the webcam widget sends: 320 x 240
 BLANK_SECONDS, TALK_SECONDS = 2, 4
 MIN_MOUTH_R = 0.5       # the portrait's mouth on the page follows the camera's (Pearson r over the frames shown)
 
@@ -306,9 +319,9 @@ def fake_camera_clip(path: Path, real: bool = True) -> tuple[Path, str]:
     """A fake camera's clip: BLANK_SECONDS of an empty wall (no face in view), then TALK_SECONDS of a person
     talking — a real clip from ../shared/real_faces when present and `real`, else a FaceWorld person; 320 x 240 at
     25 fps. (The workshop test plays the real clip, the JupyterLab test the FaceWorld person.)"""
-    import cv2
     import numpy as np
 
+    from course_utils.bench.live import camera_picture
     from course_utils.bench.portraits import REAL_CLIPS
 
     wall = np.full((25 * BLANK_SECONDS, CAMERA_H, CAMERA_W, 3), (96, 104, 112), np.uint8)
@@ -324,12 +337,7 @@ def fake_camera_clip(path: Path, real: bool = True) -> tuple[Path, str]:
 
         frames = faceworld_driver(25 * TALK_SECONDS, seed=3, head_motion=0.5, size=CAMERA_H)[0]
         what = "FaceWorld person 3"
-    talk = np.empty((len(frames), CAMERA_H, CAMERA_W, 3), np.uint8)
-    for out, f in zip(talk, frames):
-        f = cv2.resize(f, (round(f.shape[1] * CAMERA_H / f.shape[0]), CAMERA_H), interpolation=cv2.INTER_AREA)
-        x = (CAMERA_W - f.shape[1]) // 2
-        out[:] = f[:, :1].mean((0, 1)).astype(np.uint8)
-        out[:, max(x, 0):max(x, 0) + min(CAMERA_W, f.shape[1])] = f[:, max(-x, 0):max(-x, 0) + CAMERA_W]
+    talk = np.stack([camera_picture(f) for f in frames])
     return write_y4m(path, np.concatenate([wall, talk])), what
 
 
@@ -474,33 +482,12 @@ def test_jupyterlab_notebook_drives_the_portrait_from_a_fake_camera(playwright_,
         "puppet = webcam.WebcamPuppet(images.portrait('mona_lisa').image)\npuppet")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nbformat.write(nb, root / CAMERA_NOTEBOOK)
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
-           "--LabApp.news_url=", "--LabServerApp.workspaces_dir=" + str(tmp_path / "workspaces")]
-    env = _env(tmp_path)
-    env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "config")
-    (tmp_path / "config" / "labconfig").mkdir(parents=True)
-    (tmp_path / "config" / "labconfig" / "page_config.json").write_text(
-        '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}')
-    env["JUPYTERLAB_SETTINGS_DIR"] = str(tmp_path / "settings")
+    cmd, env = _lab_server(tmp_path, root, token, port)
     with _server(cmd, tmp_path / "lab.log", env) as proc:
         _wait_for_port(port, proc, tmp_path / "lab.log", 60)
         with _shot_on_failure(_camera_browser(playwright_, clip), tmp_path / "lab-camera-failure.png") as held:
             held.append(held[0].new_page(viewport={"width": 1280, "height": 1000}))
             page = held[-1]
-            page.goto(f"http://127.0.0.1:{port}/lab/tree/{CAMERA_NOTEBOOK}?token={token}&reset", timeout=60_000)
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
-            page.wait_for_function("() => (document.querySelector('#jp-main-statusbar') || {innerText: ''})"
-                                   ".innerText.includes('| Idle')", timeout=90_000)
-            for attempt in range(3):  # a click that lands while the page is still settling is retried
-                page.click(".jp-NotebookPanel .jp-Notebook")
-                page.click(".lm-MenuBar-itemLabel:text-is('Run')", timeout=10_000)
-                page.click("li[data-command='runmenu:run-all']", timeout=10_000)
-                try:
-                    page.wait_for_selector(".course-cam .cc-start", timeout=60_000)
-                    break
-                except Exception:
-                    if attempt == 2:
-                        raise
-                    page.keyboard.press("Escape")
+            _run_all_cells(page, f"http://127.0.0.1:{port}/lab/tree/{CAMERA_NOTEBOOK}?token={token}&reset",
+                           "() => !!document.querySelector('.course-cam .cc-start')", 60_000)
             _drive_camera(page, tmp_path, "jupyterlab", what)

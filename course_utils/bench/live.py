@@ -33,20 +33,24 @@ CAMERA = (320, 240)
 BARS = {"live_fps_256": (">=", 15.0), "live_latency_ms": ("<=", 120.0)}
 
 
-def camera_frames(frames: np.ndarray) -> list[bytes]:
-    """Frames (T, H, W, 3) -> what the widget sends: 320 x 240 (centred, the sides filled), JPEG quality 80."""
-    out = []
+def camera_picture(frame: np.ndarray) -> np.ndarray:
+    """A clip frame as the camera's picture, CAMERA (320 x 240): scaled to its height, centred, the sides filled
+    with the frame's left-edge colour."""
     w, h = CAMERA
-    for f in frames:
-        s = h / f.shape[0]
-        f = cv2.resize(f, (max(1, round(f.shape[1] * s)), h), interpolation=cv2.INTER_AREA)
-        canvas = np.empty((h, w, 3), np.uint8)
-        canvas[:] = f[:, :1].mean((0, 1)).astype(np.uint8)
-        x = (w - f.shape[1]) // 2
-        canvas[:, max(x, 0):max(x, 0) + min(w, f.shape[1])] = f[:, max(-x, 0):max(-x, 0) + w]
-        ok, buf = cv2.imencode(".jpg", cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 80])
-        out.append(buf.tobytes())
-    return out
+    s = h / frame.shape[0]
+    f = cv2.resize(frame, (max(1, round(frame.shape[1] * s)), h), interpolation=cv2.INTER_AREA)
+    canvas = np.empty((h, w, 3), np.uint8)
+    canvas[:] = f[:, :1].mean((0, 1)).astype(np.uint8)
+    x = (w - f.shape[1]) // 2
+    canvas[:, max(x, 0):max(x, 0) + min(w, f.shape[1])] = f[:, max(-x, 0):max(-x, 0) + w]
+    return canvas
+
+
+def camera_frames(frames: np.ndarray) -> list[bytes]:
+    """Frames (T, H, W, 3) -> what the widget sends: camera_picture, JPEG quality 80."""
+    from ..live import encode_frame
+
+    return [encode_frame(camera_picture(f), quality=80) for f in frames]
 
 
 def clips(quick: bool, seconds: float) -> list[tuple[str, np.ndarray, np.ndarray | None]]:
@@ -83,8 +87,9 @@ def measure(kind: str, image: np.ndarray, clip_frames: np.ndarray, driver_points
 
     session = LiveSession(image, animator=kind)
     data = camera_frames(clip_frames)
-    session.process(data[0])  # warm-up (first-call allocations), not counted
-    session = LiveSession(image, animator=kind)
+    session.process(data[0])  # warm-up (first-call allocations), not counted; then tracking starts afresh
+    session.tracker.reset()
+    session.recenter()
     latency, stages, made = [], {s: [] for s in STAGES}, []
     t0 = time.perf_counter()
     for i, jpeg in enumerate(data):
