@@ -2,6 +2,8 @@
 #   make lab    set everything up in .venv/ and open the course in JupyterLab
 #   make test   set everything up in .venv/ and run all tests (unit tests + every notebook in quick mode,
 #               instructor and generated student versions, the real-browser tests)
+# Also: make slides   one reveal.js deck per chapter and one for the workshop, in slides/ (open slides/index.html;
+#                     the notebooks run once in quick mode for their figures, then are reused while unchanged)
 # What pip cannot install (Chromium, for the browser tests) is listed once, in course_utils/tools/system.py;
 # `make system` installs it with apt-get where it can (root, Debian), and otherwise says what to install.
 
@@ -21,8 +23,10 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 PYTEST_NOTEBOOKS := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 # student versions of the notebooks: solutions removed, checks kept (generated, git-ignored)
 STUDENT_DIR := student
+# the decks of `make slides` (generated, git-ignored)
+SLIDES_DIR := slides
 
-.PHONY: setup system lab workshop test unit notebooks student bench sync check record clean
+.PHONY: setup system lab workshop test unit notebooks student slides bench sync check record clean
 
 setup: $(STAMP)
 
@@ -66,6 +70,10 @@ notebooks: setup student
 student: setup
 	$(BIN)/python -m course_utils.tools.student --out $(STUDENT_DIR)
 
+# reveal.js decks from the notebooks: $(SLIDES_DIR)/NN_name.html, workshop.html, index.html; they open from disk, offline
+slides: setup
+	$(BIN)/python -m course_utils.tools.slides build --out $(SLIDES_DIR)
+
 bench: setup
 	$(BIN)/python -m course_utils.bench notebooks --mode quick --json .bench/notebooks-quick.json
 
@@ -79,4 +87,4 @@ record: setup
 	$(BIN)/python -m course_utils.tools.notebooks record
 
 clean:
-	rm -rf $(VENV) .pytest_cache .bench $(STUDENT_DIR)
+	rm -rf $(VENV) .pytest_cache .bench $(STUDENT_DIR) $(SLIDES_DIR)

@@ -9,6 +9,8 @@ a small convolutional detector, and the generalisation gap measured.
 Sources (all 64 × 64 RGB uint8):
     faceworld       real: FaceWorld frames rendered directly (held-out identities in the test split)
     gan07           chapter 07's conditional face GAN, 32 px, enlarged ×2 (bilinear) to 64 px
+    faceworld_resized  (the control for gan07, real) the real frames shrunk to 32 px and enlarged the same
+                    way: resize_control_set
     warp_tps        a real frame, its landmarks moved to a new expression, thin-plate-spline warp (chapter 04)
     flow_warp       the same, but warped along the learned flow network's flow (chapter 04)
     talking_heads   chapter 08's few-shot talking-head GAN, feed-forward from 2 frames of the person,
@@ -31,12 +33,15 @@ from .errors import CourseError
 from .metrics import Logistic, auc, fit_logistic, predict_logistic  # noqa: F401 - chapter 10 calls them fakes.*
 
 SIZE = 64
+GAN07_SIZE = 32  # chapter 07's GAN draws 32 px faces
 REAL = "faceworld"
-REAL_SOURCES = (REAL, "photo")  # sources whose pictures are real
+RESIZED = "faceworld_resized"  # real frames given gan07's resize: the control that separates the GAN from the resize
+REAL_SOURCES = (REAL, RESIZED, "photo")  # sources whose pictures are real
 GENERATORS = ("gan07", "warp_tps", "flow_warp", "talking_heads")
 LABELS = {REAL: "real FaceWorld frame", "gan07": "chapter 07 GAN", "warp_tps": "landmark warp (TPS)",
           "flow_warp": "learned-flow warp", "talking_heads": "talking-head GAN (08)",
-          "photo": "real photo patch", "deblur02": "de-blurred by chapter 02's network"}
+          "photo": "real photo patch", "deblur02": "de-blurred by chapter 02's network",
+          RESIZED: "real frame, shrunk to 32 px and enlarged like gan07"}
 
 
 # ----------------------------------------------------------------------------- the labelled image set
@@ -217,9 +222,44 @@ def build_image_set(n_train: int = 16, n_test: int = 8, frames: int = 8, sources
     return data
 
 
+def enlarge(small) -> np.ndarray:
+    """(N, h, w, 3) uint8 -> (N, 64, 64, 3) uint8, bilinear: how gan07's 32 px faces become 64 px fakes."""
+    import cv2
+
+    return np.stack([cv2.resize(im, (SIZE, SIZE), interpolation=cv2.INTER_LINEAR) for im in small])
+
+
+def shrink_and_enlarge(images) -> np.ndarray:
+    """Real pictures given gan07's resize: (N, 64, 64, 3) uint8 shrunk to 32 px by area averaging (close to a
+    32 px render, the kind of picture chapter 07's GAN learned from), then enlarged by `enlarge`, as gan07's
+    fakes are. Returns (N, 64, 64, 3) uint8."""
+    import cv2
+
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[1:] != (SIZE, SIZE, 3):
+        raise CourseError(f"shrink_and_enlarge needs (N, {SIZE}, {SIZE}, 3) images, not an array of shape {images.shape}.")
+    small = [cv2.resize(im, (GAN07_SIZE, GAN07_SIZE), interpolation=cv2.INTER_AREA) for im in images]
+    return enlarge(small)
+
+
+def resize_control_set(data: ImageSet) -> ImageSet:
+    """The control for "gan07's fakes are easy to catch": every real FaceWorld frame of `data` through
+    shrink_and_enlarge (source RESIZED, still real) and gan07's fakes, same people and splits. Both sides were
+    enlarged from 32 px the same way, so a detector can tell them apart only by what the GAN itself did."""
+    if "gan07" not in data.generators:
+        raise CourseError("resize_control_set needs an image set with chapter 07's GAN fakes (source 'gan07').")
+    real, gan = data.source == REAL, data.source == "gan07"
+    resized = data.subset(real)
+    resized = ImageSet(shrink_and_enlarge(resized.images), np.full(len(resized), RESIZED), resized.identity,
+                       resized.split, data.notes)
+    fakes = data.subset(gan)
+    return ImageSet(np.concatenate([resized.images, fakes.images]), np.concatenate([resized.source, fakes.source]),
+                    np.concatenate([resized.identity, fakes.identity]), np.concatenate([resized.split, fakes.split]),
+                    data.notes)
+
+
 def _gan07_fakes(gen, n: int, seed: int):
     """n faces from chapter 07's GAN, classes cycling, enlarged to 64 px: (list of images, 'gan07', -1)."""
-    import cv2
     import torch
 
     from . import gans
@@ -228,7 +268,7 @@ def _gan07_fakes(gen, n: int, seed: int):
     z = torch.randn(n, gen.z_dim, generator=g)
     y = torch.arange(n) % int(gen.embed.weight.shape[0]) if hasattr(gen, "embed") else torch.arange(n) % 8
     small = gans.sample_faces(gen, z, y)
-    return [cv2.resize(im, (SIZE, SIZE), interpolation=cv2.INTER_LINEAR) for im in small], "gan07", -1
+    return list(enlarge(small)), "gan07", -1
 
 
 def _talking_head_fakes(gan, sources, driving) -> list[np.ndarray]:

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 01 · From calculator to learning
 #
 # A calculator applies rules that a person wrote down in advance; a learning machine writes its own
@@ -48,12 +48,12 @@
 # **Needs from earlier chapters:** only chapter 00's setup (the course environment, `course_utils`
 # importable). No checkpoint, no download: every image here ships with scikit-image.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 from course_utils import setup_notebook
 
 MODE = setup_notebook()
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import time
 
 import matplotlib.pyplot as plt
@@ -70,7 +70,7 @@ CHAPTER = "01_calculator_to_learning"
 seed_everything(0)
 print("figures from this notebook are saved in", output_dir(CHAPTER))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. A calculator follows fixed rules
 #
 # Press `7 × 6 =` and a calculator answers `42`. Nothing in it learned that; an engineer wrote the rule
@@ -78,7 +78,7 @@ print("figures from this notebook are saved in", output_dir(CHAPTER))
 # give was already implied by its rules. Here is a four-key calculator, written as what it is — a
 # table of rules:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 RULES = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
@@ -94,14 +94,14 @@ def calculator(a, key, b):
 
 print("7 × 6 =", calculator(7, "×", 6), "|  1 ÷ 8 =", calculator(1, "÷", 8))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # A rule does not have to be arithmetic. It can be a plain *if-then*: "if the input lies between 0.25
 # and 0.5, answer 0.88". With a table of such rules a calculator can answer questions for which it has
 # no key — for instance, the value of this curve, which stands in for anything we would like a machine
 # to compute (how wide a mouth opens a quarter of a second into a word, how bright the pixel at a given
 # spot of a face should be):
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def curve(x):
     """The function we want to compute, on inputs x in [0, 1]: no calculator has a key for it."""
     return np.sin(2 * np.pi * x) + 0.5 * x * np.cos(5 * np.pi * x)
@@ -109,14 +109,14 @@ def curve(x):
 
 GRID = np.linspace(0, 1, 2001)  # where we measure errors: 2001 evenly spaced inputs
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. A table of if-then rules is a step function
 #
 # Cut the inputs from 0 to 1 into `n` equal intervals and write one rule per interval: *if x falls in
 # this interval, answer the curve's value at the interval's middle*. Two short functions: one writes
 # the table, the other looks an input up in it.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def make_rules(f, n_rules, lo=0.0, hi=1.0):
     """Write a table of n_rules if-then rules for f on [lo, hi]: interval edges (n+1,) and answers (n,)."""
     edges = np.linspace(lo, hi, n_rules + 1)
@@ -130,17 +130,17 @@ def apply_rules(edges, answers, x):
     return answers[np.clip(which, 0, len(answers) - 1)]
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 # NBVAL_CHECK_OUTPUT
 edges, answers = make_rules(curve, 4)
 for lo, hi, answer in zip(edges[:-1], edges[1:], answers):
     print(f"if {lo:.2f} ≤ x < {hi:.2f}: answer {answer:+.3f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Four rules, four flat steps. Drawn as a graph, a rule table is a **step function**: flat within each
 # interval, jumping at the edges. The shaded area is where the table is wrong.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def plot_rules(n_rules):
     """The curve, the step function of an n-rule table, and the error between them."""
     edges, answers = make_rules(curve, n_rules)
@@ -158,17 +158,21 @@ def plot_rules(n_rules):
 plot_rules(8)
 save_figure(plt.gcf(), "rule_table_8", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Eight rules catch the overall shape, but every step is wrong almost everywhere except at its middle.
 # Move the slider: what happens to the steps, and to the largest error, as you add rules?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 interact(plot_rules, n_rules=IntSlider(value=8, min=1, max=200, step=1, description="rules"));
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Let us measure it: the largest error on our 2001 test inputs, for tables of 1 to 2000 rules.
+#
+# > **Think!** A rule is wrong by at most half its interval times the slope of the curve there. If you give the
+# > table ten times as many rules, how much smaller do you expect the largest error to get: ten times, a hundred
+# > times, or does it level off at some point?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 n_values = np.unique(np.logspace(0, np.log10(2000), 60).astype(int))
 max_errors = [np.abs(apply_rules(*make_rules(curve, n), GRID) - curve(GRID)).max() for n in n_values]
 
@@ -180,19 +184,19 @@ ax.set(xlabel="number of rules n", ylabel="largest error (log scale)",
 ax.legend()
 save_figure(fig, "error_vs_rules", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # On logarithmic axes the error falls along the straight line `5 / n`: ten times more rules, ten times
 # smaller error. (Why 5? A rule is wrong by at most half its interval, 1 / 2n, times the steepest slope of
 # the curve, about 10.) The first few tables are too coarse to follow the line. The same numbers as a
 # table:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 # NBVAL_CHECK_OUTPUT
 for n in [1, 4, 16, 64, 256, 1024]:
     err = np.abs(apply_rules(*make_rules(curve, n), GRID) - curve(GRID)).max()
     print(f"{n:5d} rules: largest error {err:.4f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # No finite table is exact, yet the error goes to zero as the rules multiply. In the limit,
 # **an infinite collection of rules becomes a general function**: any continuous curve can be
 # reproduced as closely as you like by a large enough table of if-then rules. This is an old idea
@@ -211,14 +215,14 @@ for n in [1, 4, 16, 64, 256, 1024]:
 # So the rules must be *written from data*, and written sparingly: only where the data says they are
 # needed.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. A model that writes its own rules: a regression tree
 #
 # Suppose we no longer know the curve. All we have are 80 measurements of it, each with some noise — the
 # usual situation. We also keep 400 further measurements aside, to test the rules on inputs they have not
 # seen.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 rng = np.random.default_rng(0)
 NOISE = 0.15
 x_train = rng.uniform(0, 1, 80)
@@ -231,13 +235,13 @@ def rmse(prediction, target):
     """Root-mean-square error: the typical size of a mistake, in the units of y."""
     return float(np.sqrt(np.mean((np.asarray(prediction) - np.asarray(target)) ** 2)))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # A **regression tree** writes a rule table by asking one question over and over: *where should I cut
 # the inputs in two so that each side is as uniform as possible?* "Uniform" means a small sum of
 # squared differences from the side's average. It tries every cut halfway between two neighbouring
 # measurements and keeps the best.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def sse(y):
     """Sum of squared differences from the mean: how far a group is from being all one value."""
     return float(((y - y.mean()) ** 2).sum()) if len(y) else 0.0
@@ -254,11 +258,11 @@ def best_split(x, y):
             best_t, best_cost = t, cost
     return best_t
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Then it does the same inside each half, and inside each quarter, down to a chosen **depth**. A tree
 # of depth d has at most 2^d leaves, and each leaf answers the average of the measurements that reached it.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def grow_tree(x, y, depth):
     """A regression tree as nested dicts: {'value': v} at a leaf, else {'threshold', 'left', 'right'}."""
     t = best_split(x, y) if depth > 0 else None
@@ -270,7 +274,7 @@ def grow_tree(x, y, depth):
             "right": grow_tree(x[~left], y[~left], depth - 1)}
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def predict_tree(tree, x):
     """Send each input down the tree: left if x ≤ threshold, else right, until a leaf answers."""
     x = np.asarray(x, dtype=float)
@@ -282,11 +286,11 @@ def predict_tree(tree, x):
     out[~left] = predict_tree(tree["right"], x[~left])
     return out
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # A tree *is* a rule table: every path from the top to a leaf reads "if x lies between this cut and
 # that cut, answer this". This function walks the tree and writes the table out:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def tree_rules(tree, lo=-np.inf, hi=np.inf):
     """The tree as a rule table: a list of (lo, hi, answer), meaning 'if lo < x ≤ hi, answer'."""
     if "value" in tree:
@@ -295,17 +299,17 @@ def tree_rules(tree, lo=-np.inf, hi=np.inf):
     return tree_rules(tree["left"], lo, t) + tree_rules(tree["right"], t, hi)
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 # NBVAL_CHECK_OUTPUT
 tree2 = grow_tree(x_train, y_train, depth=2)
 for lo, hi, answer in tree_rules(tree2):
     print(f"if {lo:6.3f} < x ≤ {hi:6.3f}: answer {answer:+.3f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # Nobody told the tree where to cut: it found four intervals of very different widths, placed where
 # the measurements change level. Deeper trees write more rules:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 4, figsize=(15, 3.6), sharey=True)
 for ax, depth in zip(axes, [1, 2, 4, 8]):
     tree = grow_tree(x_train, y_train, depth)
@@ -320,11 +324,15 @@ fig.suptitle("A regression tree writes its own rule table from the measurements"
 fig.tight_layout()
 save_figure(fig, "tree_depths", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Depth 4 (about 16 rules) already follows the curve; depth 8 starts chasing individual noisy points —
 # look for the spikes. Is more always better? The 400 held-out measurements answer that:
+#
+# > **Think!** A tree of depth 10 can write up to 1,024 rules for only 80 measurements. Sketch the two curves
+# > before running the cell: the error on the 80 measurements it learned from, and the error on 400 new ones,
+# > as the depth goes from 0 to 10. Where do you expect the error on new data to be lowest?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 depths = range(0, 11)
 trees = [grow_tree(x_train, y_train, d) for d in depths]
 train_err = [rmse(predict_tree(t, x_train), y_train) for t in trees]
@@ -341,20 +349,20 @@ save_figure(fig, "tree_overfitting", CHAPTER);
 best_depth = int(depths[int(np.argmin(test_err))])
 print(f"best depth on new data: {best_depth} ({len(tree_rules(trees[best_depth]))} rules)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # On the data it learned from, the error keeps falling to zero: a deep enough tree writes one rule per
 # measurement and memorises the noise. On new data the error falls, bottoms out near the noise level,
 # then rises again. That gap is called **overfitting**, and every model in this course — up to the
 # talking-head GAN — has to be checked on data it has not seen.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. A tiny neural network: soft rules it places itself
 #
 # A tree's rules switch abruptly at each cut. A neural network uses *soft* rules. The building block is
 # `tanh(w · (x − b))`: about −1 left of `b`, about +1 right of it, with a smooth switch whose sharpness
 # is set by `w`. Make `w` large and the soft rule becomes a hard if-then:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots()
 for w in [2, 10, 50]:
     ax.plot(GRID, np.tanh(w * (GRID - 0.5)), lw=2, label=f"w = {w}")
@@ -363,7 +371,7 @@ ax.set(xlabel="input x", ylabel="tanh(w · (x − 0.5))",
 ax.legend()
 save_figure(fig, "soft_rule", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The larger `w`, the closer the soft rule comes to a step at `b = 0.5`. A network with one hidden layer
 # of H units adds up H such soft rules:
 #
@@ -372,7 +380,7 @@ save_figure(fig, "soft_rule", CHAPTER);
 # Each unit's switch point (at x = −bᵢ/wᵢ), sharpness wᵢ and height vᵢ are *learned*: gradient descent
 # nudges all of them, step after step, to shrink the squared error on the measurements. In PyTorch:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 class SoftRules(torch.nn.Module):
     """y = c + Σ v_i tanh(w_i x + b_i): a table of n_rules soft rules; input and output (N, 1) float32."""
 
@@ -385,7 +393,7 @@ class SoftRules(torch.nn.Module):
         return self.out(torch.tanh(self.hidden(x)))
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def fit(net, x, y, steps, lr=0.01):
     """Gradient descent (Adam) on the mean squared error; returns the training loss after every step."""
     X = torch.tensor(x, dtype=torch.float32)[:, None]
@@ -401,18 +409,18 @@ def fit(net, x, y, steps, lr=0.01):
     return losses
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def predict_net(net, x):
     """The network's answers for a NumPy array of inputs, as a NumPy array."""
     with torch.no_grad():
         return net(torch.tensor(x, dtype=torch.float32)[:, None])[:, 0].numpy()
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Training takes a few seconds: 32 soft rules, 97 numbers to learn, fitted to the same 80 measurements
 # the tree saw.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 torch.set_num_threads(1)  # 97 numbers are too few to share between cores: one thread is faster here
 seed_everything(0)
 net = SoftRules(n_rules=32)
@@ -423,7 +431,7 @@ print(f"{steps} steps in {time.perf_counter() - start:.1f} s; "
       f"{sum(p.numel() for p in net.parameters())} learned numbers; "
       f"error on the measurements {losses[-1] ** 0.5:.3f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 best_tree = trees[best_depth]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4))
 ax1.plot(np.sqrt(losses))
@@ -437,14 +445,18 @@ ax2.legend(loc="lower left", fontsize=9)
 fig.tight_layout()
 save_figure(fig, "net_vs_tree", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Left: after a first drop the error stalls on a plateau (the network answers with little more than an
 # average), then falls steeply once its soft rules line up with the big swing of the curve, then creeps
 # down. Right: the tree answers in steps; the network answers with a smooth curve, because its rules are
 # soft. Neither model ever saw the true curve — only noisy
 # points. How well do they do on the 400 new measurements?
+#
+# > **Think!** Rank the four answers below from best to worst on the new measurements before you run the cell:
+# > 16 rules written by someone who knew the curve, the tree, the network, and the true curve itself. Can the
+# > true curve's error be zero, when every new measurement carries noise of about 0.15?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 predictions = {
     "16 hand-written rules (knew the curve!)": apply_rules(*make_rules(curve, 16), x_test),
     f"regression tree, {len(tree_rules(best_tree))} learned rules": predict_tree(best_tree, x_test),
@@ -454,16 +466,16 @@ predictions = {
 for name, prediction in predictions.items():
     print(f"{name:<42} error on new data {rmse(prediction, y_test):.3f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # Even the true curve misses the new measurements by about the noise, so that is the floor. The network
 # gets close to it, and does better than a 16-rule table written by someone who *knew* the curve: rules
 # learned from 80 noisy points rival rules written from the answer.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Let us open the network and look at the rules it wrote. Each thin line is one unit's contribution
 # `vᵢ tanh(wᵢ x + bᵢ)`; their sum (plus the constant `c`) is the thick line.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 with torch.no_grad():
     X = torch.tensor(GRID, dtype=torch.float32)[:, None]
     parts = torch.tanh(net.hidden(X)) * net.out.weight[0]  # (2001, 32): each unit's contribution
@@ -475,20 +487,20 @@ ax.set(xlabel="input x", ylabel="contribution to y", title="The 32 soft rules th
 ax.legend(loc="upper right")
 save_figure(fig, "soft_rules_inside", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # A handful of rules do most of the work — large ones that switch near the middle and partly cancel
 # each other — while many others stay nearly flat. No single rule means much; only their sum does. That is
 # typical of learned models: the rules exist, but they were not written for a human to read. Still, the
 # principle is section 2's: a general function built from many simple rules, here with their places
 # learned from data instead of dictated by a person.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. An image is a grid of numbers from 0 to 255
 #
 # Everything above used one input and one output. A photo is the same material, at scale. scikit-image
 # ships this portrait of astronaut Eileen Collins (NASA, public domain):
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 # NBVAL_CHECK_OUTPUT
 astronaut = data.astronaut()
 print("shape:", astronaut.shape, "= rows × columns × colour channels (red, green, blue)")
@@ -496,11 +508,11 @@ print("type:", astronaut.dtype, "| smallest value:", astronaut.min(), "| largest
 print("numbers in this photo:", f"{astronaut.size:,}")
 print("the pixel at row 102, column 205 (red, green, blue):", astronaut[102, 205])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Zoom in three times, down to single pixels, and the photo turns out to be just that: numbers. Each
 # pixel is three whole numbers from 0 (none of that colour) to 255 (full strength).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 3, figsize=(16, 6), width_ratios=[1, 1, 1.5])
 axes[0].imshow(astronaut)
 mark_box(axes[0], 70, 175, 64, 64)
@@ -517,24 +529,24 @@ for ax in axes:
 fig.tight_layout()
 save_figure(fig, "image_is_numbers", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The dark iris is small numbers, the skin below it larger ones, with red the largest of the three; the
 # two light pixels in the middle are the reflection of the studio light in the eye. A colour photo is
 # three grids stacked: one for red, one for green, one for blue.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig = show_images([astronaut[..., 0], astronaut[..., 1], astronaut[..., 2]],
                   ["red channel", "green channel", "blue channel"], ncols=3, size=3.2,
                   suptitle="One photo = three grids of numbers (bright = close to 255)")
 save_figure(fig, "rgb_channels", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The orange suit is bright in red and dark in blue; the white shuttle is bright in all three.
 # For a computer, then, this photo is a single point described by 786,432 numbers — and any function
 # that outputs 786,432 numbers between 0 and 255 outputs a photo. A **deepfake generator** is such a
 # function.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Generating new numbers
 #
 # ### 6a. A fixed rule: blending two images
@@ -542,7 +554,7 @@ save_figure(fig, "rgb_channels", CHAPTER);
 # The simplest way to make an image that never existed is a calculator rule applied pixel by pixel:
 # `new = (1 − α) · first + α · second`. Every number in the result is new; none of it was learned.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def blend(a, b, alpha):
     """Pixel-wise (1 − alpha)·a + alpha·b of two uint8 images of the same shape, rounded back to uint8."""
     mixed = (1 - alpha) * a.astype(float) + alpha * b.astype(float)
@@ -556,13 +568,13 @@ fig = show_images([blend(face, cat, a) for a in alphas], [f"α = {a}" for a in a
                   suptitle="New images from old ones: a blend, pixel by pixel")
 save_figure(fig, "blend", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The middle images never existed, yet nobody would take them for photos: two faces show through each
 # other (a "ghost"), because a blend mixes numbers *in place* — it does not move the eyes of one face
 # onto the eyes of the other. Moving pixels along paths is chapter 04's subject. (Try other values in
 # `alphas`, or other pictures from `skimage.data` such as `coffee()` or `rocket()`.)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 6b. A learned rule: a tiny generative model that writes pixel rows
 #
 # Now let a model write pixels with rules it learned. Its whole knowledge: *predict each pixel from the
@@ -573,7 +585,7 @@ save_figure(fig, "blend", CHAPTER);
 # with the five numbers fitted by least squares on the grey astronaut (shrunk to 128 × 128 pixels).
 # Then erase the bottom half of the photo and let the model write it back, row by row, left to right.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 grey = color.rgb2gray(astronaut) * 255  # (512, 512) floats, 0–255
 grey = grey.reshape(128, 4, 128, 4).mean(axis=(1, 3))  # average 4 × 4 blocks: (128, 128)
 
@@ -584,21 +596,25 @@ def neighbours(img):
     return np.stack([left, up_left, up, up_right], axis=-1).reshape(-1, 4)
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 A = np.column_stack([neighbours(grey), np.ones(126 * 127)])  # the 4 neighbours and a 1 (for c)
 target = grey[1:, 1:-1].reshape(-1)
 weights = np.linalg.lstsq(A, target, rcond=None)[0]
 spread = np.std(target - A @ weights)  # the typical size of its mistakes
 print("learned w1..w4, c:", np.round(weights, 2), f"| typical mistake: {spread:.1f} grey levels")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Roughly "left + up − up-left": continue the brightness slope of the neighbourhood. (Lossless JPEG
 # offers nearly the same rule, `a + b − c`, for predicting pixels; here it was *learned* from the photo.)
 # Its typical mistake is the spread of what it cannot predict. To *generate* rather than merely predict,
 # the model adds a random mistake of that size at every pixel: **sampling**, the way every generative
 # model in this course makes something new.
+#
+# > **Think!** The model only ever sees the four pixels next to the one it writes. Run without randomness, will it
+# > write back the astronaut's suit and hands, a flat grey, or something else? With the random mistakes added,
+# > will two samples write the same bottom half?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def write_rows(img, first_row, weights, spread, rng):
     """Rewrite rows first_row.. of img, pixel by pixel, from the pixels already written; returns a copy."""
     out = img.astype(float).copy()
@@ -610,7 +626,7 @@ def write_rows(img, first_row, weights, spread, rng):
     return out
 
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 erased = grey.copy()
 erased[64:] = 0
 no_noise = write_rows(grey, 64, weights, 0.0, np.random.default_rng(0))
@@ -622,7 +638,7 @@ fig = show_images([grey, erased, no_noise, sample1, sample2],
                   suptitle="A 5-number model writes the bottom half back, one pixel at a time")
 save_figure(fig, "pixel_rows_model", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Without randomness the model smears the last real row downwards: the flag's stripes and the collar's
 # edges carry on as streaks, with nothing new. With randomness it invents texture — different in every
 # sample — that has the grain of a photo but none of its content: no collar, no helmet, no hands. Five
@@ -633,7 +649,7 @@ save_figure(fig, "pixel_rows_model", CHAPTER);
 # and a far better input than the row above: a drawing of where the face's landmarks are (chapter 03)
 # and a few photos of the person (chapter 08).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # - A calculator applies **fixed rules** written by a person; its answers are all implied by its rules.
@@ -649,7 +665,7 @@ save_figure(fig, "pixel_rows_model", CHAPTER);
 # - New images can come from a fixed rule (a blend: ghosts) or from a learned model that **samples**
 #   new pixels. A deepfake generator is a learned function that outputs new pixels.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 #
 # Each exercise asks for one function. Write it in place of the solution, run the cell, then run the
@@ -660,7 +676,7 @@ save_figure(fig, "pixel_rows_model", CHAPTER);
 # Write `rules_needed(f, tolerance)`: the **smallest** number of rules `n` for which the table
 # `make_rules(f, n)` has a largest error at most `tolerance`, measured on `GRID` (as in section 2).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def rules_needed(f, tolerance, lo=0.0, hi=1.0):
     """Smallest n such that max |apply_rules(*make_rules(f, n, lo, hi), x) − f(x)| ≤ tolerance on x = GRID."""
     ### BEGIN SOLUTION
@@ -672,7 +688,7 @@ def rules_needed(f, tolerance, lo=0.0, hi=1.0):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 from course_utils.exercises import Test, run_check
 
 
@@ -692,14 +708,14 @@ run_check("Exercise 1", [
          "Return the FIRST n that meets the tolerance; measure with np.abs(apply_rules(*make_rules(f, n), GRID) - f(GRID)).max()."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 2 · Read a tree's rule table
 #
 # `tree_rules` turns a tree into a list of rules `(lo, hi, answer)`, meaning *if lo < x ≤ hi, answer*.
 # Write `predict_from_rules(rules, x)`, which answers for an array of inputs **using only the list** —
 # no tree. If your answers agree with `predict_tree`, you have shown that a tree is just a rule table.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def predict_from_rules(rules, x):
     """Answers (same shape as x) of a rule list [(lo, hi, answer), ...] where each rule covers lo < x ≤ hi."""
     x = np.asarray(x, dtype=float)
@@ -711,7 +727,7 @@ def predict_from_rules(rules, x):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 _two_rules = [(-np.inf, 0.5, 1.0), (0.5, np.inf, 2.0)]
 _tree5 = grow_tree(x_train, y_train, 5)
 _cuts = np.array([lo for lo, _, _ in tree_rules(_tree5)[1:]])  # inputs exactly on a cut
@@ -727,14 +743,14 @@ run_check("Exercise 2", [
          "Check the ends: use x > lo and x <= hi (strictly greater on the left, at most on the right)."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3 · Brighten a photo without breaking it
 #
 # Write `brighten(img, amount)`: add `amount` (possibly negative) to every number of a uint8 image and
 # return a uint8 image of the same shape, where values that would go above 255 stay at 255 and values
 # that would go below 0 stay at 0.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def brighten(img, amount):
     """img (H, W) or (H, W, 3) uint8 plus amount, clipped to 0–255; returns uint8 of the same shape."""
     ### BEGIN SOLUTION
@@ -742,7 +758,7 @@ def brighten(img, amount):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 run_check("Exercise 3", [
     Test("returns a uint8 array of the same shape",
          lambda: brighten(astronaut, 40).dtype == np.uint8 and brighten(astronaut, 40).shape == astronaut.shape,
@@ -759,14 +775,14 @@ run_check("Exercise 3", [
          "Every pixel value should go up by exactly 40 unless that passes 255."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 4 · A cross-fade video
 #
 # Write `cross_fade(a, b, n_frames)`: a stack of `n_frames` images (shape `(n_frames, H, W, 3)`, uint8)
 # that goes from `a` (first frame) to `b` (last frame) by blends at evenly spaced α from 0 to 1. The
 # `blend` function of section 6a helps.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def cross_fade(a, b, n_frames):
     """(n_frames, H, W, 3) uint8: blend(a, b, α) for α evenly spaced from 0 (= a) to 1 (= b)."""
     ### BEGIN SOLUTION
@@ -774,7 +790,7 @@ def cross_fade(a, b, n_frames):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 run_check("Exercise 4", [
     Test("shape (n_frames, H, W, 3) and type uint8",
          lambda: cross_fade(face, cat, 5).shape == (5, 240, 240, 3) and cross_fade(face, cat, 5).dtype == np.uint8,
@@ -787,7 +803,7 @@ run_check("Exercise 4", [
          "Frame k should use α = k / (n_frames − 1); with 3 frames the middle one is α = 0.5."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Discussion questions (no code needed)
 #
 # 1. A rule-based system does exactly what its authors wrote; a learned system follows rules nobody
@@ -802,11 +818,11 @@ run_check("Exercise 4", [
 #    numbers and a few photos of its target. What would you need to know about a supplier's model, and
 #    the data it learned from, before letting it generate images of real people on your behalf?
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # **Next:** chapter 02 shows that a de-blurred photo is generated data too — new numbers that a model
 # believes were there.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # Open copies are linked where one was checked; the others are listed with their venue.

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 03 · Facial landmarks
 #
 # A face can be described by 68 numbered points — the outline of the jaw, the brows, the nose, the eyes
@@ -48,12 +48,12 @@
 # function and that an image is an array of numbers. It uses the course's detector checkpoint
 # (`checkpoints/landmarks.pt`) when it is shipped, and trains a small one briefly when it is not.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 from course_utils import setup_notebook
 
 MODE = setup_notebook()
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import time
 
 import matplotlib.pyplot as plt
@@ -78,7 +78,7 @@ CHAPTER = "03_facial_landmarks"
 seed_everything(0)
 print("figures from this notebook are saved in", output_dir(CHAPTER))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Sixty-eight points describe a face
 #
 # The 68-point markup comes from the Multi-PIE face database (Gross et al. 2010). In 2013 the iBUG
@@ -91,7 +91,7 @@ print("figures from this notebook are saved in", output_dir(CHAPTER))
 # **FaceWorld**, the course's generator of synthetic faces, with its 68 exact points numbered and
 # coloured by part:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 PART_RGB = {name: np.array(rgb) / 255 for name, rgb in faces.PART_COLORS.items()}
 
 
@@ -112,24 +112,24 @@ fig.suptitle("The 68-point iBUG 300-W scheme, coloured by part", fontweight="bol
 fig.tight_layout()
 save_figure(fig, "scheme_68", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # Notice the order: the jaw runs 0 → 16 from the image's left to its right with the chin at 8; each
 # brow has 5 points; the nose is a bridge (27–30) and a row under it (31–35); each eye is a ring of 6
 # starting at its outer (right eye) or inner (left eye) corner; the lips are an outer ring of 12 and an
 # inner ring of 8. "Right" and "left" are the **subject's own**, so the right eye is on the image's left.
 # The part names and their index ranges are all a program needs:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 # NBVAL_CHECK_OUTPUT
 for name, (start, end) in faces.PARTS.items():
     print(f"{name:12s} points {start:2d}–{end - 1:2d}  ({end - start:2d} points)")
 print("total:", sum(end - start for start, end in faces.PARTS.values()), "points")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # A face is therefore an array of shape `(68, 2)`: 136 numbers, `(x, y)` in pixels. Python slices
 # `points[start:end]` pick a part out; `points[36:42]` is the right eye.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Finding the points in a real photo
 #
 # A landmark **detector** takes a photo and returns those 136 numbers. The course knows three, best
@@ -143,16 +143,16 @@ print("total:", sum(end - start for start, end in faces.PARTS.values()), "points
 #
 # Which of them can run here, and why not where not:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 STATUS = landmarks.usable_backends()
 for name, why in STATUS.items():
     print(f"{'✔ ready  ' if why.startswith('ready') else '✘ skipped'}  {name:15s} {why}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Every usable detector on the same photo — the astronaut Eileen Collins (NASA, public domain), which
 # ships with scikit-image. Skipped detectors get an empty panel saying why, so nothing is hidden.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 astronaut = portrait("astronaut").image
 results = {}
 for name, why in STATUS.items():
@@ -187,7 +187,7 @@ fig.suptitle("The astronaut's landmarks, by every detector that can run here", f
 fig.tight_layout()
 save_figure(fig, "astronaut_backends", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Notice how closely the points hug the jaw, the eyelids and the lips of a real photo when the
 # detector learned from real photos. Where two detectors ran, compare them around the jaw: the jaw
 # line has no sharp corner to lock on to, so it is where detectors disagree most.
@@ -196,7 +196,7 @@ save_figure(fig, "astronaut_backends", CHAPTER);
 # the best usable one; anything that is not a photo of a face gets a one-sentence explanation instead
 # of a crash.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def show_landmarks(image):
     """Detect the landmarks in a picture and draw them (no face: a CourseError, said in one sentence)."""
     result = landmarks.detect(image)
@@ -208,12 +208,12 @@ def show_landmarks(image):
 
 display(upload_widget(show_landmarks, "Upload a photo"))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # Without a browser nobody can upload anything, so here is what the handler does with three bad
 # inputs: a photo with no face in it (scikit-image's cup of coffee), a picture too small to hold a face,
 # and a file that is not a picture at all.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 bad_inputs = {"a cup of coffee": data.coffee(),
               "a 20 × 20 image": np.zeros((20, 20, 3), np.uint8),
               "a text file": b"these bytes are not a picture"}
@@ -224,7 +224,7 @@ for what, thing in bad_inputs.items():
     except CourseError as err:
         print(f"{what:16s} → CourseError: {err}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. How a heatmap network finds a point
 #
 # The best detectors (face-alignment among them) do not output 136 numbers directly. For every point
@@ -234,7 +234,7 @@ for what, thing in bad_inputs.items():
 # five of the 68 points of a 64-pixel FaceWorld face (the network's input size); its heatmaps have
 # 32 × 32 cells, one cell per 2 × 2 pixels.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 small = faces.render(person, faces.Frame(faces.Pose(yaw=10), faces.Expression(smile=0.4)), size=64)
 targets = landmark_net.make_heatmaps(torch.tensor(small.landmarks)[None])[0]  # (68, 32, 32)
 SHOWN = {8: "chin (8)", 30: "nose tip (30)", 36: "right eye, outer (36)", 45: "left eye, outer (45)",
@@ -244,7 +244,7 @@ show_images([small.image] + [targets[i].numpy() for i in SHOWN] + [targets.amax(
             cmap="magma", suptitle="Target heatmaps: one 32 × 32 map per landmark")
 save_figure(plt.gcf(), "target_heatmaps", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Each map is dark except for one blob; overlaid, the 68 blobs sketch the face. The network's output is
 # 68 such maps, and the only remaining question is how to turn a blob back into a point.
 #
@@ -259,8 +259,11 @@ save_figure(plt.gcf(), "target_heatmaps", CHAPTER);
 # every cell by $e^{\beta h_{ij}}$; the course's network uses the brightness itself, only within 3 cells
 # of the brightest one, so that a faint second blob far away cannot pull the point. A tiny example,
 # computed by hand:
+#
+# > **Think!** In the 4 × 4 heatmap below the brightest cell, 0.9, is in column 2, row 1. Look at the numbers
+# > around it: will the soft-argmax land left or right of that cell, above or below it?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 # NBVAL_CHECK_OUTPUT
 tiny = np.array([[0.0, 0.1, 0.1, 0.0],
                  [0.1, 0.6, 0.9, 0.2],
@@ -271,34 +274,34 @@ row, col = np.unravel_index(tiny.argmax(), tiny.shape)
 print(f"argmax:      x = {col}, y = {row}  (whole cells only)")
 print(f"soft-argmax: x = {(tiny * cols).sum() / tiny.sum():.3f}, y = {(tiny * rows).sum() / tiny.sum():.3f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The brightest cell is (2, 1), but the mass to its left (0.6) and below it (0.5) pulls the soft-argmax
 # to (1.700, 1.300). The course's read-out does the same on real heatmaps; on an exact Gaussian target
 # it returns the true point to a hundredth of a pixel:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 true_points = torch.tensor(small.landmarks)[None]
 read_back = landmark_net.heatmaps_to_points(landmark_net.make_heatmaps(true_points))
 print(f"largest read-out error over 68 points: {(read_back - true_points).norm(dim=-1).max():.4f} pixels")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. The course's detector
 #
 # `LandmarkNet` is a small *hourglass* network in the spirit of face-alignment: convolutions shrink the
 # 64 × 64 face to a coarse summary and grow it back to 68 heatmaps of 32 × 32, with shortcuts that carry
 # fine detail across. Its whole definition is about forty lines:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 from course_utils.viz import show_source
 
 show_source(landmark_net.LandmarkNet)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The course ships it trained (thousands of steps on 4,800 FaceWorld renders — far too long to wait
 # for here). If the checkpoint is here we load it; if not, we say so and train a small one from
 # scratch in the time we have.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 HAVE_CHECKPOINT = "landmarks" in read_manifest()
 if HAVE_CHECKPOINT:
     shipped = read_manifest()["landmarks"]
@@ -309,13 +312,13 @@ else:
     print("The detector's checkpoint is not shipped in this copy of the course, so below we train one "
           "from scratch, briefly; its points will be rough (a high NME), which is expected.")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **A fine-tune you can watch.** Whichever way it started, the detector now trains for a few more
 # seconds on faces rendered fresh for this run (random poses, expressions and lights; random small
 # shifts, turns, blur and colour changes on top). Each step shows it 16 faces, compares its heatmaps
 # with the targets and nudges its 750,000 numbers downhill — chapter 01's gradient descent at scale.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 TRAIN_SECONDS = by_mode(12, 120, 600)
 n_ids, n_frames = by_mode((8, 4), (60, 6), (200, 10))
 t0 = time.perf_counter()
@@ -329,7 +332,7 @@ model, info = landmark_net.train(
     time_limit=TRAIN_SECONDS, save=False, eval_n=0, log_every=by_mode(20, 100, 500), threads=1)
 print(f"{info['steps']} steps in {info['wall_seconds']:.1f} s")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 losses = np.array(info["losses"])
 fig, ax = plt.subplots(figsize=(7, 3.4))
 ax.plot(losses, lw=0.8, alpha=0.5, label="each step")
@@ -342,12 +345,12 @@ ax.legend()
 fig.tight_layout()
 save_figure(fig, "training_loss", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The loss jumps from step to step — each batch holds different faces — but its average is what to
 # watch. A shipped detector starts low and moves little (there is little left to learn); a detector
 # trained from scratch falls fast at first and would need thousands of steps more.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. How good is it? The normalised mean error
 #
 # A detector is judged on faces it **never saw in training** — here, FaceWorld's *test* identities.
@@ -361,7 +364,7 @@ save_figure(fig, "training_loss", CHAPTER);
 # the eye distance off", whether the face is 60 or 600 pixels wide. On a toy example: every point
 # predicted one pixel to the right of a face whose eye corners are 40 pixels apart.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 # NBVAL_CHECK_OUTPUT
 toy_true = 40 * faces.CANONICAL_LANDMARKS + [100.0, 100.0]  # eye corners 40 px apart
 toy_pred = toy_true + [1.0, 0.0]                              # every point 1 px too far right
@@ -370,10 +373,14 @@ eye_distance = np.linalg.norm(toy_true[45] - toy_true[36])
 print(f"mean distance {distances.mean():.3f} px, inter-ocular distance {eye_distance:.3f} px, "
       f"NME {distances.mean() / eye_distance:.4f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Now the detector, on faces of held-out test identities:
+#
+# > **Think!** The cell also scores a *blind baseline* that never looks at the picture: it always answers the
+# > average training face. Guess its mean NME before the cell prints it: a few percent of the eye distance, like
+# > a good detector, or ten times more?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 n_test_ids = by_mode(12, 100, 100)
 t0 = time.perf_counter()
 if n_test_ids == 100:
@@ -389,7 +396,7 @@ print(f"{len(test_images)} held-out faces ({time.perf_counter() - t0:.1f} s)")
 print(f"  detector:                         mean NME {test_nme.mean():.3f}, median {np.median(test_nme):.3f}")
 print(f"  blind baseline (the average face): mean NME {baseline_nme.mean():.3f}, median {np.median(baseline_nme):.3f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 order = np.argsort(test_nme)
 picks = [order[0], order[len(order) // 2], order[-1]]
 fig, axes = plt.subplots(1, 4, figsize=(13, 3.5), gridspec_kw={"width_ratios": [1.4, 1, 1, 1]})
@@ -404,7 +411,7 @@ fig.suptitle("The course detector on test identities (green: truth, red: predict
 fig.tight_layout()
 save_figure(fig, "test_nme", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # First compare the detector with the **blind baseline**, which answers "the average face" whatever the
 # picture shows: a detector is only worth its name if it lands well to the left of that dashed line.
 # Training from scratch for seconds or even a couple of minutes does not get there — its points are
@@ -418,8 +425,12 @@ save_figure(fig, "test_nme", CHAPTER);
 #
 # Three hard cases: the head turned 35° (half the jaw hides behind the cheek), both eyes closed (the
 # eyelid points must collapse onto one line), and a painting — not a FaceWorld face at all.
+#
+# > **Think!** Of the two FaceWorld cases, the turned head and the closed eyes, which do you expect to raise the
+# > course detector's NME more above the face looking at the camera, and why? And on the painting, which of
+# > dlib (trained on photos) and the course detector (trained only on FaceWorld) will follow her face better?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 hard_frames = {
     "facing the camera": faces.Frame(faces.Pose(), faces.Expression()),
     "turned 35°": faces.Frame(faces.Pose(yaw=35), faces.Expression()),
@@ -440,7 +451,7 @@ print(mona.source)
 crop, to_image = landmarks.crop_for_box(mona.image, mona_result.faces[0].box)  # FaceWorld-like 64 px framing
 mona_course = landmark_net.predict(model, crop)[0].numpy() @ to_image[:, :2].T + to_image[:, 2]
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 5, figsize=(15, 3.6))
 for ax, (name, h), pred, e in zip(axes, hard.items(), hard_pred, hard_nme):
     plot_points(ax, h.image, h.landmarks, f"{name}\nNME {e:.3f}", color="lime", size=7)
@@ -455,7 +466,7 @@ fig.suptitle("Hard cases for the course detector (green: truth where known, red:
 fig.tight_layout(rect=(0, 0, 1, 0.95))
 save_figure(fig, "hard_cases", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Compare each hard case with the face looking at the camera. With a trained detector the NME rises
 # when the head turns (the far half of the jaw is hidden, yet the scheme still wants 17 jaw points) and
 # when the eyes close; with one trained for a few seconds every case is bad and the differences are
@@ -469,15 +480,19 @@ save_figure(fig, "hard_cases", CHAPTER);
 # above printed **STAND-IN**, that package is missing and no scan is cached: what you see is the astronaut
 # painted in sepia, and the line says what to install.)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. The landmark image: what the generator will see
 #
 # Zakharov et al. (2019) do not give their generator 136 numbers. They **draw** the landmarks: each part
 # as a line of its own colour on a black picture the size of the photo. A convolutional network
 # understands pictures better than lists, and the colours tell it which line is the mouth and which the
 # brow. This *landmark image* is the instruction the deepfake generator turns into a face in chapter 08.
+#
+# > **Think!** The landmark image has no skin, hair or colour of the person. Shown only the landmark images of
+# > the astronaut and the Mona Lisa, could you still tell the two faces apart? What, if anything, about *who* the
+# > person is survives?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 astro_points = next(iter(results.values())).faces[0].points if results else None
 sketches = [neutral.image, faces.landmark_image(neutral.landmarks, 256)]
 titles = ["FaceWorld face", "its landmark image"]
@@ -490,7 +505,7 @@ for name, image, pts in [("astronaut", astronaut, astro_points), (label, mona.im
 show_images(sketches, titles, ncols=6, size=2.6, suptitle="Landmark images: the generator's input (chapter 08)")
 save_figure(plt.gcf(), "landmark_images", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Skin, hair, eye colour and the painting's varnish have gone. What is left is *where* each part is —
 # the pose and the expression — but also the *shape* of the face: the width of the jaw, the distance
 # between the eyes, the length of the nose. Face shape is biometric (discussion question 2), so a
@@ -500,14 +515,14 @@ save_figure(plt.gcf(), "landmark_images", CHAPTER);
 # shape. Zakharov et al. (2019) name this as a limit of their method: landmarks from a different person
 # give a visible mismatch of identity, and the landmarks would have to be adapted to the target first.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Move a face, watch its landmarks
 #
 # The sliders set the pose and the expression of a FaceWorld face; the three panels show the picture,
 # its points and its landmark image. The figure below is the starting position, drawn once for readers
 # without a live notebook; in Jupyter the sliders redraw it when you let go.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def show_face(yaw=0.0, pitch=0.0, roll=0.0, jaw_open=0.0, smile=0.0, blink=0.0, brow_raise=0.0):
     """Render the test person with this pose and expression; show picture, points, landmark image."""
     frame = faces.Frame(faces.Pose(yaw=yaw, pitch=pitch, roll=roll),
@@ -530,7 +545,7 @@ def show_face(yaw=0.0, pitch=0.0, roll=0.0, jaw_open=0.0, smile=0.0, blink=0.0, 
 
 show_face(yaw=20, jaw_open=0.5, smile=0.6)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def _slider(lo, hi, step, description, value=0.0):
     return FloatSlider(value=value, min=lo, max=hi, step=step, description=description, continuous_update=False)
 
@@ -540,12 +555,12 @@ interact(show_face, yaw=_slider(-45, 45, 5, "yaw °", 20), pitch=_slider(-25, 25
          smile=_slider(0, 1, 0.1, "smile", 0.6), blink=_slider(0, 1, 0.1, "blink"),
          brow_raise=_slider(0, 1, 0.1, "brows up"));
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # Things to notice while you play: opening the jaw moves the chin points 6–10 *and* the inner lips;
 # blinking collapses each eye ring to a line; turning the head squeezes the far half of the jaw and the
 # far eye together — the positions still exist in the scheme, but the picture no longer shows them.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # - A face is described by **68 numbered points** in a fixed order (iBUG 300-W): jaw 0–16, brows 17–26,
@@ -562,7 +577,7 @@ interact(show_face, yaw=_slider(-45, 45, 5, "yaw °", 20), pitch=_slider(-25, 25
 #   hair and colour, but it keeps the face's shape, which is biometric; it is the generator's input in
 #   chapter 08.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 #
 # Each exercise asks for one function. Write it in place of the solution, run the cell, then run the
@@ -574,7 +589,7 @@ interact(show_face, yaw=_slider(-45, 45, 5, "yaw °", 20), pitch=_slider(-25, 25
 # and `my_nme(pred, true)` (the mean distance between matching points, divided by the inter-ocular
 # distance of the **true** points), using only numpy.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def inter_ocular_distance(points):
     """Distance between the outer eye corners, points 36 and 45, of a (68, 2) array."""
     ### BEGIN SOLUTION
@@ -589,7 +604,7 @@ def my_nme(pred, true):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 run_check("Exercise 1", [
     Test("the toy face's eye corners are 40 px apart", lambda: np.isclose(inter_ocular_distance(toy_true), 40.0),
          "Take the two rows points[36] and points[45], subtract, and use np.linalg.norm for the length."),
@@ -603,14 +618,14 @@ run_check("Exercise 1", [
          "Divide by the inter-ocular distance of the TRUE points, not of the prediction."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 2 · Pick a part
 #
 # Write `part_points(points, name)`: the rows of a `(68, 2)` array that belong to part `name`, using the
 # index ranges in `faces.PARTS` (do not type the numbers in). Then `jaw_width(points)`: the distance
 # between the two ends of the jaw line.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def part_points(points, name):
     """The (n, 2) rows of `points` belonging to faces.PARTS[name] = (start, end), end excluded."""
     ### BEGIN SOLUTION
@@ -627,7 +642,7 @@ def jaw_width(points):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 run_check("Exercise 2", [
     Test("the jaw has 17 points, the first being point 0",
          lambda: part_points(neutral.landmarks, "jaw").shape == (17, 2)
@@ -641,13 +656,13 @@ run_check("Exercise 2", [
          "Take the jaw's first row jaw[0] and last row jaw[-1]."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3 · A soft-argmax of your own
 #
 # Write `soft_argmax(h)`: for a 2-D array `h` of non-negative brightness values, return `(x, y)`, the
 # brightness-weighted average of the column index (x) and of the row index (y), as in section 3.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def soft_argmax(h):
     """(x, y): sum(h * column) / sum(h), sum(h * row) / sum(h) for a 2-D non-negative array h."""
     ### BEGIN SOLUTION
@@ -656,7 +671,7 @@ def soft_argmax(h):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 _spike = np.zeros((5, 7))
 _spike[1, 4] = 3.0
 run_check("Exercise 3", [
@@ -670,7 +685,7 @@ run_check("Exercise 3", [
          "A full Gaussian inside the map should give back its centre; check you divide by the total brightness."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Discussion questions (no code needed)
 #
 # 1. The course's detector learned that the chin lies below the mouth and the eyes sit on a line above
@@ -687,11 +702,11 @@ run_check("Exercise 3", [
 #    shape of the face. What does that make possible — for animation and accessibility, and for fraud?
 #    And what does a video that drives a portrait give away about the person in it?
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # **Next:** chapter 04 follows the *paths* the pixels take when a face moves — and uses moving landmarks
 # to make a portrait smile.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # Open copies are linked where one was checked; the others are listed with their venue.

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 05 · Two views to 3D
 #
 # In the 1990s, new views of a face were made without any learning at all: from two photos of the same
@@ -54,12 +54,12 @@
 # chapter 04's idea of warping an image along correspondences. No network is trained here: everything is
 # least squares and one singular value decomposition (SVD) after another.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 from course_utils import setup_notebook
 
 MODE = setup_notebook()
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 from functools import partial
 
 import matplotlib.pyplot as plt
@@ -78,7 +78,7 @@ CHAPTER = "05_two_views_to_3d"
 seed_everything(0)
 print("figures from this notebook are saved in", output_dir(CHAPTER))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. One head, two photos
 #
 # FaceWorld draws its faces the way a camera sees a real head: every point $X = (X, Y, Z)$ of the head's
@@ -94,7 +94,7 @@ print("figures from this notebook are saved in", output_dir(CHAPTER))
 # renderer uses, and `views.head_points` gives the 68 landmarks as 3-D points, so we can check the whole
 # chain: project the 3-D landmarks ourselves and compare with the landmarks the renderer reports.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 SIZE = 128
 person = faces.sample_identity(split_seeds("test", 3)[2])
 
@@ -113,7 +113,7 @@ for name, view, P in [("view A", view_a, P_a), ("view B", view_b, P_b)]:
     gap = np.abs(views.project(X68, P) - view.landmarks).max()
     print(f"{name}: our projection of the 3-D landmarks vs the renderer's landmarks: largest gap {gap:.5f} px")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 show_points = partial(plot_points, color="lime", size=10, edge=0.3)  # an image with points on it and a title
 
 fig, axes = plt.subplots(1, 3, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1, 1, 1.15]})
@@ -131,7 +131,7 @@ fig.suptitle("Two photos of one head, and the 3-D points behind them", fontweigh
 fig.tight_layout()
 save_figure(fig, "two_views", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Notice on the right that the face is not flat: seen from above (the camera is at the top), the nose
 # tip stands about 0.8 head units in front of the jaw's ends. Each photo
 # flattens that depth away; the point of this chapter is how much of it two photos give back.
@@ -142,12 +142,12 @@ save_figure(fig, "two_views", CHAPTER);
 # camera (about 2 head units across, 12 away: FaceWorld's portrait lens), so it is off by only a pixel
 # or two at this size:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 ortho = views.project(X68, views.camera_matrix(YAW_A, size=SIZE, camera="orthographic"))
 print(f"orthographic vs perspective, view A: mean gap {np.linalg.norm(ortho - view_a.landmarks, axis=1).mean():.2f} px,"
       f" largest {np.linalg.norm(ortho - view_a.landmarks, axis=1).max():.2f} px")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. A third view as a linear combination of two
 #
 # **Ullman & Basri (1991).** Under orthographic projection, the coordinates of a point in a new view
@@ -165,14 +165,14 @@ print(f"orthographic vs perspective, view A: mean gap {np.linalg.norm(ortho - vi
 # squares solution $a = \arg\min \lVert M a - x_3 \rVert^2$, where row $n$ of $M$ is
 # $(x_1^n, y_1^n, x_2^n, 1)$. That is all of `views.lcv_fit`:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(views.lcv_fit)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # First, the claim itself: orthographic views of random 3-D points, three random head poses. The fit
 # should reproduce the third view to the last digit.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 rng = np.random.default_rng(1)
 cloud = rng.normal(size=(200, 3))
 ortho_cams = [views.camera_matrix(*rng.uniform(-35, 35, 3), size=SIZE, camera="orthographic") for _ in range(3)]
@@ -182,11 +182,11 @@ err = np.abs(views.lcv_predict(coeffs, o1, o2) - o3).max()  # ... all 200 follow
 print("coefficients (x row, y row):\n", np.round(coeffs, 4))
 print(f"orthographic: largest error over 200 points, fitted on 4: {err:.1e} px")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Exact, from four points. Now FaceWorld's real (perspective) photos: we take the landmarks of views A
 # and B and, in a third photo, only **10 of its 68 landmarks** — the rest must be predicted.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 YAW_C, PITCH_C = 8.0, 12.0
 view_c = render(YAW_C, PITCH_C)
 known = np.array([0, 8, 16, 19, 24, 30, 36, 45, 48, 54])  # jaw ends, chin, brows, nose tip, eye and mouth corners
@@ -207,13 +207,17 @@ fig.suptitle(f"Linear combination of views: view C (yaw {YAW_C:.0f}°, pitch {PI
 fig.tight_layout()
 save_figure(fig, "lcv_landmarks", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The red points sit on the face's parts although view C has a pitch neither stored view has: the
 # eight coefficients turned the head up. The error is a fraction of a pixel — not zero, because
 # FaceWorld's camera divides by depth. How far does that approximation carry as the new view moves away
 # from the stored ones?
+#
+# > **Think!** The next plot fits the eight coefficients again for new views from yaw −45° to +45°; the stored
+# > views are at −25° and +25°. For the orthographic camera, should the error change with the angle at all? For
+# > FaceWorld's perspective camera, where do you expect it to be smallest, and where largest?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 yaws = np.arange(-45, 46, 5.0)
 curve = {"orthographic camera (exact model)": [], "FaceWorld's perspective camera": []}
 for yaw in yaws:
@@ -235,13 +239,13 @@ ax.set_title("Predicting a third view from two: exact, or nearly")
 ax.legend(fontsize=9)
 save_figure(fig, "lcv_vs_yaw", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # For an orthographic camera the error is rounding noise (about $10^{-13}$ px) at every angle: the
 # formula is exact. For the real camera it stays under a pixel over the whole range — smallest near and
 # between the stored views, growing as the new view leaves them behind: what is left is the perspective
 # division, which the linear model does not have. Shashua's trilinear tensor (section 4) removes that limit.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Depth: ambiguous from one view, fixed by two
 #
 # One photo fixes, for each point, only the **ray** from the camera through its pixel: every 3-D point on
@@ -249,7 +253,7 @@ save_figure(fig, "lcv_vs_yaw", CHAPTER);
 # true landmarks seen from above, and three impostors built by sliding each point along its own ray: a
 # flat cut-out, a face twice as deep, and a random crumple. All four take exactly the same photo.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 view_0 = render(0.0)
 P_0 = views.camera_matrix(0.0, size=SIZE)
 z_true = views.depth(X68, P_0)
@@ -261,7 +265,7 @@ for name, S in shapes.items():
     gap = np.abs(views.project(S, P_0) - view_0.landmarks).max()
     print(f"{name:15s} re-projected: largest gap to the photo's landmarks {gap:.1e} px")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1, 2.2]})
 show_points(axes[0], view_0.image, view_0.landmarks, "the one photo (yaw 0°)")
 ax = axes[1]
@@ -280,7 +284,7 @@ fig.suptitle("One view cannot tell depth", fontweight="bold")
 fig.tight_layout()
 save_figure(fig, "one_view_ambiguity", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The grey lines are rays (they fan out only slightly: the camera is far away). The photo says which ray
 # each point is on and nothing about how far along it. A second photo from another angle gives a second
 # ray per point, and two rays that are not parallel meet in one point.
@@ -295,19 +299,23 @@ save_figure(fig, "one_view_ambiguity", CHAPTER);
 # where $p^{k\top}$ is row $k$ of a camera. The least-squares solution with $\lVert \tilde X \rVert = 1$ is the last
 # right singular vector of that $4 \times 4$ matrix (the *direct linear transform*, DLT):
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(views.triangulate)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 X_tri = views.triangulate(P_a, P_b, view_a.landmarks, view_b.landmarks)
 print(f"from the two photos' landmarks: largest 3-D error {np.abs(X_tri - X68).max():.1e} head units")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Exact (the landmarks are stored as 32-bit floats, hence the tiny error). Real landmarks come from a
 # detector and are off by a pixel or so. How much that matters depends on the angle between the two
 # views — two nearly parallel rays meet far from where they should:
+#
+# > **Think!** The dashed line in the next plot is the depth error of not measuring depth at all: guessing that
+# > the face is flat. With landmarks off by 1 pixel, can two real views ever do *worse* than that guess? If so,
+# > below which angle between the views?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 NOISE_PX = 1.0
 angles = np.array([2, 5, 10, 20, 30, 50, 70.0])
 depth_err = []
@@ -332,13 +340,13 @@ ax.set_title("Triangulated depth: wider apart is better")
 ax.legend(fontsize=9)
 save_figure(fig, "triangulation_vs_angle", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # With views 2° apart, one pixel of noise makes the depth worse than not knowing it at all (the dashed
 # line); from 30° on it falls below a tenth of a head unit, and to a few hundredths — a few millimetres
 # on a real head — at 50–70°. This is why stereo cameras are set apart, and why a person turning their
 # head in a video gives away its 3-D shape.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. The relation between views: the fundamental matrix and the trilinear tensor
 #
 # Without knowing the cameras, can two photos tell us where to look for a match? Yes: the point's ray
@@ -352,15 +360,15 @@ save_figure(fig, "triangulation_vs_angle", CHAPTER);
 # scale to mean distance $\sqrt2$, Hartley 1997) so the equations are balanced, and force $F$ to rank 2
 # (zero its smallest singular value) so all epipolar lines meet in one point, the *epipole*:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(views.fundamental_matrix)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # We fit $F$ on 20 landmarks of views A and B, and test it on the other 48 and on about a thousand dense
 # surface points seen in both views — points it never saw. OpenCV's `cv2.findFundamentalMat` does the
 # same job (with robust options for real, outlier-ridden matches); we compare.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import cv2
 
 fit_idx = rng.choice(68, 20, replace=False)
@@ -378,7 +386,7 @@ print(f"distance of held-out matches to their epipolar lines: landmarks "
       f"{views.epipolar_residuals(F, view_a.landmarks[rest_idx], view_b.landmarks[rest_idx]).max():.3f} px, "
       f"{len(dense_a)} dense points {views.epipolar_residuals(F, dense_a, dense_b).max():.3f} px (largest)")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 show_idx = [8, 30, 36, 45, 48, 19]
 lines = views.epipolar_lines(F, view_a.landmarks[show_idx])
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.8))
@@ -394,7 +402,7 @@ fig.suptitle("The fundamental matrix: a point in A must lie on its line in B", f
 fig.tight_layout()
 save_figure(fig, "epipolar_lines", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Each coloured point of view B sits on the line of its own colour: a search for the match of a point
 # becomes a search along one line instead of over the whole image. The lines are nearly horizontal and
 # nearly parallel because the head turns about a vertical axis and the camera is far away.
@@ -421,8 +429,12 @@ save_figure(fig, "epipolar_lines", CHAPTER);
 #
 # The demo: a third, perspective view (yaw 8°, pitch 12°), the tensor estimated from only 7 landmark
 # triplets, then every dense surface point seen in A and B transferred into view C.
+#
+# > **Think!** The tensor gets 7 landmark triplets; the linear combination of views, for comparison, gets all 68.
+# > Which of the two will place the dense points in view C more accurately, and what does one of them model
+# > that the other leaves out?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 P_c = views.camera_matrix(YAW_C, PITCH_C, size=SIZE)
 seven = [0, 8, 16, 30, 36, 45, 48]
 T = views.trilinear_tensor(view_a.landmarks[seven], view_b.landmarks[seven], view_c.landmarks[seven])
@@ -433,24 +445,24 @@ print(f"{len(dense_c)} dense points transferred into view C:")
 for name, pred in [("trilinear tensor from 7 triplets", transfer), ("linear combination of views from all 68", lcv_dense)]:
     print(f"  {name:40s} mean error {np.linalg.norm(pred - dense_c, axis=1).mean():.4f} px")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The tensor's transfer is right to a few thousandths of a pixel (what is left is the landmarks' 32-bit
 # storage), better than the linear combination of views with ten times the points: the trilinear model
 # includes the perspective division that the orthographic one drops. Under orthographic cameras the
 # tensor's equations reduce to Ullman & Basri's linear ones. Where the points land:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(4.6, 4.6))
 show_points(ax, view_c.image, transfer[::3], "view C with a third of the transferred points", color="cyan", size=3)
 fig.suptitle("Trilinear point transfer: A + B → C", fontweight="bold")
 fig.tight_layout()
 save_figure(fig, "trilinear_transfer", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The cyan points cover the face and the hair of view C, each one placed from its positions in A and B
 # alone. Knowing where every point goes is half of a new picture; the other half is moving the pixels.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. A novel view: warp a stored photo along predicted correspondences
 #
 # The recipe of the 1990s view-synthesis papers, in three steps:
@@ -470,10 +482,10 @@ save_figure(fig, "trilinear_transfer", CHAPTER);
 # correspondence, then an RBF network $y(x) = \sum_i c_i\, G(\lVert x - x_i \rVert)$ mapping pose and
 # expression parameters to images.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(views.warp_to_points)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def synthesise(yaw, pitch=0.0, coeffs=None):
     """A new view of `person` at (yaw, pitch), warped from the nearer of views A and B.
     coeffs: LCV coefficients (2, 4); by default those of a virtual orthographic camera at that pose."""
@@ -514,7 +526,7 @@ fig.suptitle("Novel views synthesised from two photos (error: mean |difference| 
 fig.tight_layout()
 save_figure(fig, "novel_views", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Compare the first column with the next two: without moving pixels, the nearer photo is wrong by tens of
 # grey levels on the face; after the warp, by a few. The bright patches of the difference panel sit at
 # edges — hair against background, the beard's outline — and on the neck, which turns only half as much
@@ -527,7 +539,7 @@ save_figure(fig, "novel_views", CHAPTER);
 # view, FaceWorld's true render and their difference; the figure first shows yaw 35°, beyond view B. Below
 # it, the head turning by itself, every frame synthesised from photos A and B only.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def compare_view(yaw=5.0):
     """Synthesised view at `yaw` (virtual camera) next to the truth."""
     truth = render(yaw)
@@ -545,22 +557,22 @@ def compare_view(yaw=5.0):
 
 compare_view(35.0)  # drawn once for readers without a live notebook; the slider below redraws it
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 interact(compare_view, yaw=FloatSlider(value=5, min=-40, max=40, step=5, description="yaw °",
                                        continuous_update=False));
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 n_frames = by_mode(12, 24, 36)
 there = np.linspace(YAW_A, YAW_B, n_frames // 2 + 1)
 turn = np.concatenate([there, there[-2:0:-1]])  # there and back, no frame twice
 animation([synthesise(y) for y in turn], fps=8, name="turning_head", chapter=CHAPTER, width=256)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The head turns smoothly between the two photos although no frame in between was ever rendered: every
 # frame is one of two photos, warped. (Move the slider beyond ±25° to see extrapolation: the far cheek
 # stretches and the error grows, as the curve in section 2 predicted.)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Why one image suffices today: a learned prior
 #
 # Section 3 showed that one photo leaves each point's depth free. Yet today's systems — chapter 08's
@@ -580,8 +592,13 @@ animation([synthesise(y) for y in turn], fps=8, name="turning_head", chapter=CHA
 #
 # (rows $p^k$ of $P$, $\tilde S_n$ the $n$-th point with a 1 appended) — 136 equations, a handful of
 # unknowns: least squares again, with a small penalty $\lambda \lVert c \rVert^2$ that keeps $c$ plausible.
+#
+# > **Think!** The next cell compares three depth guesses for faces it never saw, each from one photo: one depth
+# > for every point (flat), the average face, and the prior fitted to the photo's landmarks. All three re-project
+# > exactly onto the photo. Rank them by depth error, and guess how many times better the average face is than
+# > flat: twice, ten times, more?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 n_train = by_mode(40, 200, 400)
 train_shapes = np.stack([views.head_points(faces.sample_identity(s), lod=2) for s in split_seeds("train", n_train)])
 test_people = [faces.sample_identity(s) for s in split_seeds("test", 12)]
@@ -619,7 +636,7 @@ fig.suptitle(f"One photo + a prior learned from {n_train} faces (12 unseen test 
 fig.tight_layout()
 save_figure(fig, "one_view_prior", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # All three guesses take exactly the same photo, yet they are far apart in 3-D: the flat guess misses the
 # depth by more than a quarter of a head unit and throws the new view's landmarks off by several pixels;
 # the average face alone is already roughly twenty times better, and fitting the prior's coefficients to
@@ -631,7 +648,7 @@ save_figure(fig, "one_view_prior", CHAPTER);
 # their training videos mostly turn less than 15°; it has never seen a real head or a profile, and it
 # cannot turn the Mona Lisa's head to the side.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # - A camera is a $3\times4$ matrix: $\lambda \tilde x = P \tilde X$. Perspective divides by depth;
@@ -649,7 +666,7 @@ save_figure(fig, "one_view_prior", CHAPTER);
 # - **One image suffices** only with a **prior** learned from many faces: among the shapes consistent with the
 #   photo, pick the face-like one.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 #
 # Each exercise asks for one function. Write it in place of the solution, run the cell, then run the
@@ -660,7 +677,7 @@ save_figure(fig, "one_view_prior", CHAPTER);
 # Write `my_lcv(view1, view2, view3)`: the `(2, 4)` coefficients of section 2 by least squares, using
 # `np.linalg.lstsq`. Row 0 predicts $x_3$, row 1 predicts $y_3$, each from the columns $(x_1, y_1, x_2, 1)$.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def my_lcv(view1, view2, view3):
     """(2, 4) coefficients a with view3 ≈ [x1, y1, x2, 1] @ a.T, for three (N, 2) arrays."""
     ### BEGIN SOLUTION
@@ -670,7 +687,7 @@ def my_lcv(view1, view2, view3):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 run_check("Exercise 1", [
     Test("returns a (2, 4) array", lambda: np.shape(my_lcv(o1, o2, o3)) == (2, 4),
          "Solve for both coordinates at once: lstsq(M, view3) gives a (4, 2) answer; transpose it."),
@@ -683,14 +700,14 @@ run_check("Exercise 1", [
          "Use view2's x column (view2[:, 0]), not its y column."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 2 · Triangulate one point
 #
 # Write `my_triangulate(P1, P2, p1, p2)` for a single point: build the $4\times4$ matrix of section 3 from
 # the two cameras (`(3, 4)` arrays) and the two pixels `p1 = (x1, y1)`, `p2 = (x2, y2)`; take the last row
 # of `Vt` from `np.linalg.svd`; divide by its fourth entry; return the 3-D point.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def my_triangulate(P1, P2, p1, p2):
     """(3,) 3-D point seen at pixel p1 by camera P1 and at p2 by P2 (linear triangulation)."""
     ### BEGIN SOLUTION
@@ -700,7 +717,7 @@ def my_triangulate(P1, P2, p1, p2):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 run_check("Exercise 2", [
     Test("returns three numbers",
          lambda: np.shape(my_triangulate(P_a, P_b, view_a.landmarks[30], view_b.landmarks[30])) == (3,),
@@ -714,14 +731,14 @@ run_check("Exercise 2", [
          "Check that you use the row P[2] (the depth row) of each camera in all four equations."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3 · Same photo, other shape
 #
 # Write `deeper(points, P, factor)`: the shape whose depth differences from its mean depth are `factor`
 # times those of `points` ((68, 3) array), every point staying on its own ray of camera `P` — so the photo
 # does not change. Use `views.depth` and `views.backproject`.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def deeper(points, P, factor):
     """(68, 3): points slid along their rays of P so that depth − mean depth is multiplied by factor."""
     ### BEGIN SOLUTION
@@ -730,7 +747,7 @@ def deeper(points, P, factor):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 run_check("Exercise 3", [
     Test("factor 1 changes nothing", lambda: np.allclose(deeper(X68, P_0, 1.0), X68, atol=1e-9),
          "New depth = mean depth + factor × (depth − mean depth); with factor 1 it is the old depth."),
@@ -742,7 +759,7 @@ run_check("Exercise 3", [
          "Scale the differences from the mean depth, not the depths themselves."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Discussion questions (no code needed)
 #
 # 1. In the 1990s, "two photos are enough for 3-D" meant: two photos of *the same* head, from angles far
@@ -758,11 +775,11 @@ run_check("Exercise 3", [
 # 4. The synthesised views in section 5 were convincing between the two photos and broke down beyond them.
 #    Where would you look first in a suspected fake of someone turning their head?
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # **Next:** chapter 06 asks how knowledge learned from many faces transfers to a new one — the prior of
 # section 6, learned by a network instead of by PCA.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # Open copies are linked where one was checked; the others are listed with their venue.

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 06 · Transfer and multi-task learning
 #
 # A network that has learned from thousands of faces already knows what makes a face *this* person's, so a
@@ -53,12 +53,12 @@
 # gradient descent; chapter 03's aligned faces and FaceWorld. It uses the course's identity network
 # (`checkpoints/identity.pt`) when it is shipped, and trains a rough one briefly when it is not.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 from course_utils import setup_notebook
 
 MODE = setup_notebook()
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import time
 
 import matplotlib.pyplot as plt
@@ -79,7 +79,7 @@ seed_everything(0)
 torch.set_num_threads(1)  # small networks on a small shared machine: one thread is usually fastest
 print("figures from this notebook are saved in", output_dir(CHAPTER))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. A network that already knows faces
 #
 # Real face-recognition systems (FaceNet, ArcFace) are networks trained on millions of photos of hundreds
@@ -89,10 +89,10 @@ print("figures from this notebook are saved in", output_dir(CHAPTER))
 # network trained the same way on 1,000 FaceWorld people (10 photos each, backgrounds replaced by noise so
 # it must look at the person). It maps an aligned 64 × 64 face to 128 numbers of length one:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(identity_net.IdentityNet)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 try:
     net = identity_net.load_identity_net()
     shipped = read_manifest()["identity"]
@@ -107,13 +107,17 @@ except CourseError as err:
     net, _ = identity_net.train(steps=by_mode(60, 400), n_identities=n_train, per_identity=6, eval_after=False,
                                 time_limit=by_mode(15, 180), data=identity_net.cached_crops("train", n_train, 6))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The people below are FaceWorld **test** people: the network has never seen them. Each is shown in
 # three photos (different pose, light and expression; half of the photos smile). The matrix holds the
 # **similarity** of every pair of photos — the cosine of their embeddings: 1 means the same direction,
 # 0 unrelated.
+#
+# > **Think!** The network has never seen these people. Sketch the 18 × 18 matrix before you run the cell: where
+# > will it be bright, where dark? Will a smiling photo of one person be closer to her own unsmiling photo, or to
+# > another person's smiling one?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 POOL = by_mode((10, 24), (20, 80))  # people, photos per person
 pool = transfer.smile_crops(*POOL)  # aligned 64 px crops of test people, rendered once then cached
 print(f"{len(pool['crops'])} photos of {POOL[0]} test people; {pool['label'].mean():.0%} of them smile")
@@ -141,13 +145,13 @@ same = np.equal.outer(np.repeat(np.arange(6), 3), np.repeat(np.arange(6), 3))
 off_diagonal = ~np.eye(len(shown), dtype=bool)
 print(f"mean similarity, same person: {sim[same & off_diagonal].mean():.2f}; different people: {sim[~same].mean():.2f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The bright 3 × 3 squares on the diagonal are the same person in different photos; everything else is
 # darker. The network was never told who these six are: it learned *what makes a face someone's own* on
 # other people, and that knowledge carries over to strangers. Chapter 08 uses this network as its
 # stand-in for the face-recognition network of the talking-head paper (its *CSIM* score).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. A new task from K photos: scratch, frozen, fine-tuned
 #
 # The new task: **recognise 20 new people** (10 in quick mode) from **K labelled photos of each**, and
@@ -162,8 +166,12 @@ print(f"mean similarity, same person: {sim[same & off_diagonal].mean():.2f}; dif
 #
 # Each point is repeated with different draws of the K photos (the *seeds*): the band shows ± one standard
 # deviation, so you can see which differences are real and which are luck of the draw.
+#
+# > **Think!** Guessing names one photo in 20 correctly (one in 10 in quick mode). With a single labelled photo per
+# > person, roughly where do you expect each learner to start: from scratch, frozen features, fine-tuned? Will
+# > fine-tuning beat frozen features at K = 1?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 KS = by_mode((1, 2, 4, 8), (1, 2, 4, 8, 16, 32, 64))
 SEEDS = by_mode(2, 5)
 t0 = time.perf_counter()
@@ -171,7 +179,7 @@ curves = transfer.run_transfer_curves(net, pool, ks=KS, seeds=SEEDS, n_test=16, 
                                       batch=by_mode(16, 32), verbose=True)
 print(f"{curves['n_way']} people, {curves['n_test']} test photos each; {time.perf_counter() - t0:.0f} s")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 STYLE = {"scratch": ("from scratch", "tab:red"), "frozen": ("frozen features", "tab:blue"),
          "finetuned": ("fine-tuned", "tab:green")}
 
@@ -197,7 +205,7 @@ ax.set(title=f"Recognising {curves['n_way']} new people from K photos each", xla
 fig.tight_layout()
 save_figure(fig, "learning_curves", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Read the curves from the left. With **one photo per person** the network trained from scratch names only a
 # few photos correctly, while frozen features already name almost all of them: the knowledge came from the
 # 1,000 other people, not from the one labelled photo. Fine-tuning starts from the frozen model and
@@ -206,7 +214,7 @@ save_figure(fig, "learning_curves", CHAPTER);
 # are more labels, or when the new task is further from the old one. From scratch climbs slowly and, even
 # with the most photos here, stays behind. In the real world, labelled photos are the expensive part.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Real photos: the domain gap
 #
 # The identity network has only ever seen FaceWorld faces. Does its knowledge carry over to **real
@@ -216,7 +224,7 @@ save_figure(fig, "learning_curves", CHAPTER);
 # For comparison, the same task with FaceWorld faces made to look exactly as poor (grey, 25 pixels)
 # against the same non-faces.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 real = transfer.lfw_faces()
 fw_look = transfer.to_lfw_look(pool["crops"][np.unique(pool["person"], return_index=True)[1][:6]])
 show_images(list(real["crops"][:6]) + list(real["crops"][100:106]) + list(fw_look),
@@ -224,7 +232,12 @@ show_images(list(real["crops"][:6]) + list(real["crops"][100:106]) + list(fw_loo
             suptitle="The domain gap: real photos (lfw_subset) and FaceWorld faces at the same poor quality")
 save_figure(plt.gcf(), "lfw_examples", CHAPTER);
 
-# %%
+# %% [markdown] slideshow={"slide_type": "-"}
+# > **Think!** In section 2, at K = 1, frozen features beat training from scratch by a wide margin. The identity
+# > network learned on sharp, colour, 64-pixel faces. On these 25-pixel grey pictures, will its frozen features
+# > still beat training from scratch, and by as much? Does it matter whether the faces are real or FaceWorld's?
+
+# %% slideshow={"slide_type": "subslide"}
 GAP_KS = by_mode((1, 4, 16), (1, 2, 4, 8, 16, 32))
 t0 = time.perf_counter()
 gap = transfer.run_domain_gap(net, ks=GAP_KS, seeds=by_mode(2, 3), faceworld=pool, verbose=True)
@@ -242,14 +255,14 @@ fig.suptitle("Does knowledge learned on FaceWorld transfer to real photos?", fon
 fig.tight_layout()
 save_figure(fig, "domain_gap", CHAPTER);
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 for dom in ("faceworld", "real"):
     gain = gap[f"{dom}_frozen"].mean(0) - gap[f"{dom}_scratch"].mean(0)
     print(f"{dom:9s} frozen minus scratch: " + ", ".join(f"K={k}: {g:+.2f}" for k, g in zip(GAP_KS, gain)))
 print(f"for comparison, section 2 at K=1 (sharp colour FaceWorld faces): "
       f"{curves['frozen'][:, 0].mean() - curves['scratch'][:, 0].mean():+.2f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Read the figure from the right. To the identity network, different FaceWorld people in sharp colour are
 # unrelated (similarity near 0); at 25 grey pixels everybody starts to look alike, and real faces at that
 # size look at least as alike. The network's knowledge lives in pictures like the ones it learned from —
@@ -264,7 +277,7 @@ print(f"for comparison, section 2 at K=1 (sharp colour FaceWorld faces): "
 # Small edits leave a person recognisable; does the network agree, for a real face as it does for
 # FaceWorld faces?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 astronaut = portrait("astronaut").image
 EDITS = {"mirror": lambda c: c[:, ::-1], "darker": lambda c: (c * 0.7).astype(np.uint8),
          "shifted 3 px": lambda c: np.roll(c, 3, axis=1)}
@@ -286,14 +299,14 @@ try:
 except CourseError as err:
     print("✘ no landmark detector could find the astronaut's face here:", err)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Compare each edit's two numbers: where the astronaut's similarity to her own edited photo is as high as
 # the FaceWorld people's, the network handles this real face as it handles its own kind; where it is lower,
 # it is less sure a real face is still itself. One photo proves little either way — a real test needs many
 # real people photographed many times, which is what face-recognition benchmarks are. And she resembles no
 # FaceWorld person: to the network she is a stranger to everyone it knows.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Many related tasks at once: multi-task learning
 #
 # Now suppose we want a **personal smile detector for each person** — one *task* per person — with
@@ -320,10 +333,10 @@ except CourseError as err:
 # (up to a constant factor), where $\delta_{st}$ is 1 when both examples come from the same task: examples of
 # the same person count more for each other than examples of others. The course's solver is ten lines:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(transfer.multitask_fit)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # **First, where the truth is known.** The inputs $x$ are real: the identity network's activations of the
 # FaceWorld photos above (its block-3 activations, reduced to their 8 main directions, plus a constant 1).
 # The tasks are made up, so that we know how related they are: person $t$'s target is
@@ -331,8 +344,12 @@ show_source(transfer.multitask_fit)
 # afresh for every seed. Each method gets $n$ labelled photos per person and is scored on other photos of
 # the same person by its squared error divided by the targets' variance (0 is perfect; 1 is no better than
 # guessing the average). The penalties are the ones the way the tasks were made calls for.
+#
+# > **Think!** Each person's model has 9 weights. With only 2 labelled photos per person, rank the three methods —
+# > independent, pooled, multi-task — from best to worst. As the photos per person grow, which one will stop
+# > improving, and why?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 NS = by_mode((2, 4, 8), (2, 4, 8, 16))
 MTL_SEEDS = by_mode(10, 20)
 feats = transfer.frozen_features(net, pool["crops"])
@@ -345,7 +362,7 @@ wins = related["multitask"] < np.minimum(related["independent"], related["pooled
 print("multi-task beats both in", ", ".join(f"{w} of {MTL_SEEDS} draws at n={n}" for n, w in zip(NS, wins.sum(0))))
 print(f"{related['tasks']} people = tasks; {time.perf_counter() - t0:.1f} s")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 MTL_STYLE = {"independent": ("independent (one per person)", "tab:red"), "pooled": ("pooled (one for all)", "tab:blue"),
              "multitask": ("multi-task  w₀ + v_t", "tab:green")}
 fig, ax = plt.subplots(figsize=(8, 4.5))
@@ -357,7 +374,7 @@ ax.set(title="Related tasks: multi-task vs independent vs pooled", xlabel="n, la
 fig.tight_layout()
 save_figure(fig, "multitask_related", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # With 2 or 4 photos per person, **independent** models cannot pin down 9 weights from so few examples.
 # **Pooled** learns from everybody's photos but gives everybody the same model, so it stays stuck however
 # many photos it gets: it cannot learn the personal parts. **Multi-task** is best when photos are few:
@@ -371,7 +388,7 @@ save_figure(fig, "multitask_related", CHAPTER);
 # activations (the embedding itself was trained to *ignore* expressions; one block earlier the mouth is
 # still visible). Their penalties were chosen once on *validation* people, never on these.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 t0 = time.perf_counter()
 smile = transfer.run_multitask(X64, pool["person"], pool["label"], ns=NS,
                                seeds=MTL_SEEDS, n_test=by_mode(8, 16), verbose=True)
@@ -382,7 +399,7 @@ fig.tight_layout()
 save_figure(fig, "multitask_smiles", CHAPTER);
 print(f"{time.perf_counter() - t0:.1f} s")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Here the honest picture is different: FaceWorld people smile in much the same way, so the personal parts
 # have little to add. Pooled and multi-task are close when photos are few (multi-task can always fall back
 # on its shared part: make $\lambda_1$ large and it *is* pooled), and both are far better than a detector per
@@ -392,7 +409,7 @@ print(f"{time.perf_counter() - t0:.1f} s")
 # How big are the personal parts in the related tasks? The ratio $\lVert v_t \rVert / \lVert w_0 \rVert$ per
 # person, learned by one multi-task fit with the most photos per person, and the true one:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 y_rel, w_true = transfer.related_tasks(X8, pool["person"], seed=0)
 X8_1 = np.hstack([X8, np.ones((len(X8), 1))])  # the constant 1: a personal bias too
 rows = np.concatenate([np.flatnonzero(pool["person"] == p)[:NS[-1]] for p in range(POOL[0])])
@@ -402,7 +419,7 @@ print("learned ‖v_t‖ / ‖w₀‖:", np.round(np.linalg.norm(V, axis=1) / np
 print("true    ‖v_t‖ / ‖w₀‖:", np.round(np.linalg.norm(w_true - w_mean, axis=1) / np.linalg.norm(w_mean), 2),
       "(each person's true weights against their average)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Each person's model is mostly the shared one plus a personal correction. The learned corrections are
 # smaller than the true ones: with few photos the penalty $\lambda_1$ shrinks them towards zero, trusting
 # the shared part where a person's own evidence is thin.
@@ -420,7 +437,7 @@ print("true    ‖v_t‖ / ‖w₀‖:", np.round(np.linalg.norm(w_true - w_mean
 # then fine-tunes, as in section 2. Transfer (section 2) and multi-task learning (section 4) are the two
 # halves of how one painting can be enough.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # - An **embedding** network turns a face into numbers that are close for the same person; trained on
@@ -438,7 +455,7 @@ print("true    ‖v_t‖ / ‖w₀‖:", np.round(np.linalg.norm(w_true - w_mean
 #   model for all.
 # - Chapter 08's discriminator has the same shape: $W_i + w_0$, one task per training video.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 #
 # Each exercise asks for one function. Write it in place of the solution, run the cell, then run the
@@ -451,7 +468,7 @@ print("true    ‖v_t‖ / ‖w₀‖:", np.round(np.linalg.norm(w_true - w_mean
 # `prototype_predict(train_emb, train_labels, test_emb)`, returning a label for every test row, with numpy
 # only. (This is what the talking-head embedder does: its person vector ê is the average over K frames.)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def prototype_predict(train_emb, train_labels, test_emb):
     """Labels (M,) for test_emb (M, D): the label whose mean training embedding has the highest cosine."""
     ### BEGIN SOLUTION
@@ -462,7 +479,7 @@ def prototype_predict(train_emb, train_labels, test_emb):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 _tr, _te = transfer.few_shot_people(pool["person"], curves["n_way"], 1, 16, np.random.default_rng(0))
 _emb = feats["embedding"]
 _toy = np.array([[1.0, 0.0], [0.0, 1.0], [0.9, 0.1], [0.2, 0.8]])
@@ -480,14 +497,14 @@ run_check("Exercise 1", [
          "Average each person's embeddings (train_emb[train_labels == c].mean(0)), then compare by dot product."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 2 · The multi-task kernel
 #
 # Write `my_multitask_kernel(x, task, z, task_z, n_tasks, lam_task, lam_shared)`: the (N, M) array
 # $K_{ij} = (1/\lambda_2 + [t_i = t_j]\, T/\lambda_1)\, x_i \cdot z_j$ of section 4. Then the check verifies that
 # kernel ridge regression with it, $\alpha = (K + I)^{-1} y$, predicts exactly what `multitask_fit` predicts.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def my_multitask_kernel(x, task, z, task_z, n_tasks, lam_task, lam_shared):
     """(N, M): (1/lam_shared + n_tasks/lam_task * [task_i == task_z_j]) * x_i·z_j."""
     ### BEGIN SOLUTION
@@ -496,7 +513,7 @@ def my_multitask_kernel(x, task, z, task_z, n_tasks, lam_task, lam_shared):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 _rng = np.random.default_rng(1)
 _x, _t, _y = _rng.normal(size=(12, 3)), np.arange(12) % 3, _rng.normal(size=12)
 _z, _tz = _rng.normal(size=(5, 3)), np.array([0, 1, 2, 0, 1])
@@ -518,7 +535,7 @@ run_check("Exercise 2", [
          "α = np.linalg.solve(K(x, x) + I, y); predictions K(z, x) @ α — K(z, x) is your kernel with z first."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3 · The two limits
 #
 # Use `transfer.multitask_fit` (don't write a solver). Write `pooled_via_multitask(x, y, task, T)` that returns
@@ -527,7 +544,7 @@ run_check("Exercise 2", [
 # **independent** ridge regressions with penalty 1 each. Hint: which λ must become huge, and what must the
 # other be so that the remaining penalty is 1?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def pooled_via_multitask(x, y, task, T):
     """(T, D): multi-task weights with the personal parts priced out (every row the pooled ridge, penalty 1)."""
     ### BEGIN SOLUTION
@@ -544,7 +561,7 @@ def independent_via_multitask(x, y, task, T):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 run_check("Exercise 3", [
     Test("pooled: every task gets the pooled ridge", lambda: np.allclose(
         pooled_via_multitask(_x, _y, _t, 3), np.tile(transfer.pooled_fit(_x, _y, 1.0), (3, 1)), atol=1e-5),
@@ -554,7 +571,7 @@ run_check("Exercise 3", [
          "A huge lam_shared removes w₀; each v_t is then penalised by lam_task / T, so set lam_task = T."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Discussion questions (no code needed)
 #
 # 1. The identity network learned on 1,000 synthetic people and then recognised new people from one photo
@@ -576,11 +593,11 @@ run_check("Exercise 3", [
 #    makes impersonating a colleague from their public photos possible. Which photos of your executives
 #    are public, and what would you change knowing that a few are enough?
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # **Next:** chapter 07 puts a generator and a critic into a game — the GAN — and chapter 08 combines it
 # with this chapter's embedding and its $W_i + w_0$ to make the Mona Lisa talk.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # Open copies are linked where one was checked; the others are listed with their venue.

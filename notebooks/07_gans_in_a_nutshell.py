@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 07 · GANs in a nutshell
 #
 # A **generative adversarial network** (GAN) is two networks playing a game: a *generator* (the forger)
@@ -50,12 +50,12 @@
 # gradient descent; chapter 02's convolution; FaceWorld faces (chapter 03). The face GAN comes as a
 # checkpoint (`checkpoints/gan_faces.pt`); in quick mode it is trained for 15 s only if that is missing.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 from course_utils import setup_notebook
 
 MODE = setup_notebook()
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -75,7 +75,7 @@ SNAP_EVERY = by_mode(100, 250, 500)  # a snapshot of the generator's points ever
 FACE_SECONDS = by_mode(15, 180, 540)  # face GAN training time when it is trained here
 print("figures and animations from this notebook are saved in", output_dir(CHAPTER))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. A forger and a detective
 #
 # The generator $G$ takes a random vector $z$ (plain noise, a fresh one per sample) and outputs a sample
@@ -97,11 +97,11 @@ print("figures and animations from this notebook are saved in", output_dir(CHAPT
 # ("Non-saturating" names the generator's loss: $-\log\sigma(D)$ still has a strong gradient when the
 # critic is winning, unlike the $\log(1-\sigma(D))$ of the original minimax game.) In code, each is a line:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(gans.d_hinge_loss)
 show_source(gans.g_hinge_loss)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The target: eight blobs on a ring
 #
 # Faces are too big to see a GAN's mistakes clearly, so we start in two dimensions. The "real data" are
@@ -109,7 +109,7 @@ show_source(gans.g_hinge_loss)
 # σ = 0.05. A perfect generator puts one eighth of its points on each blob. The generator is a small
 # multilayer network from 8 random numbers to 2 coordinates; the critic, one from 2 coordinates to a score.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 real_points = gans.ring_of_gaussians(1000, generator=torch.Generator().manual_seed(0)).numpy()
 centers = gans.ring_centers()
 fig, ax = plt.subplots(figsize=(4.6, 4.6))
@@ -120,19 +120,22 @@ ax.set(xlim=(-3, 3), ylim=(-3, 3), aspect="equal", xlabel="$x_1$", ylabel="$x_2$
 ax.legend(loc="center", fontsize=9)
 save_figure(fig, "target_ring", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Notice how empty the plane is: all the real data sit in eight tiny spots. A generator that puts its
 # points between the spots, or on only a few of them, is easy to spot by eye — and, as section 4 shows,
 # easy to count.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Two losses, same start
 #
 # We train the same generator and critic twice from the **same random start** (same seed, same batches
 # of noise), once with each loss: one critic step, then one generator step, Adam with learning rate
 # $10^{-3}$. Every few steps we keep a snapshot: where the generator sends the same 1000 noise vectors.
+#
+# > **Think!** Both runs start from the same weights and see the same batches of noise; only the loss differs.
+# > Will their points follow the same path and end on the same blobs? Decide before you look at the snapshots.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 runs = {}
 for loss in ["nonsat", "hinge"]:
     runs[loss] = gans.train_points(loss, steps=POINT_STEPS, snapshot_every=SNAP_EVERY, seed=0)
@@ -140,7 +143,7 @@ for loss in ["nonsat", "hinge"]:
           f"modes covered at the end {runs[loss].modes[-1]}/8, high-quality share {runs[loss].quality[-1]:.0%}")
 
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def snapshot_grid(runs_to_show, n_cols=5, name=None):
     """Rows: runs; columns: evenly spaced snapshots; each panel the generator's points over the target."""
     first = next(iter(runs_to_show.values()))
@@ -162,14 +165,14 @@ def snapshot_grid(runs_to_show, n_cols=5, name=None):
 
 snapshot_grid(runs, name="points_snapshots");
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Each row is one run, left to right in time. At step 0 the untrained generator squeezes all its points
 # into a small smudge near the middle. Then the critic's verdicts push them about — first as a cloud or an
 # arc that sweeps across the plane, then onto the ring — and only late do they gather into the blobs.
 # Notice that the blobs do not fill evenly or all at once: the titles count how many of the eight modes
 # each snapshot covers, and the two runs, though they start identically, take different paths.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Mode collapse, counted
 #
 # **Mode collapse** is the GAN's best-known failure: the generator finds a few kinds of sample the
@@ -181,10 +184,10 @@ snapshot_grid(runs, name="points_snapshots");
 # 2017, Metz et al. 2017): a sample is **high quality** if it lies within 3σ of some mode's centre, and a
 # mode is **covered** if at least 2 % of all samples are high-quality samples of that mode.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(gans.mode_stats)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
 for run in runs.values():
     axes[0].plot(run.steps, run.modes, marker="o", ms=3, label=run.label)
@@ -197,7 +200,7 @@ save_figure(fig, "modes_covered", CHAPTER);
 for run in runs.values():
     print(f"{run.label:>15}: modes covered per snapshot {run.modes}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Read both curves together: the share of high-quality samples climbs as points settle into blobs, and
 # the number of covered modes climbs in jumps — while it is below 8 the generator is *partly collapsed*.
 # The printed counts are this run's real numbers; with a different seed the two losses can swap places,
@@ -205,14 +208,14 @@ for run in runs.values():
 # neither loss *guarantees* against collapse. What helps in practice is what section 6 adds to the
 # critic, and (for faces) a critic that knows which person a picture should show (section 7).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Scrub through training
 #
 # Move the slider to replay both runs side by side (the same noise vectors at every step). Watch how the
 # points travel: they do not move independently — the generator is one function, so neighbouring noise
 # vectors move together, and a whole cluster of points can jump from one blob to the next.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def show_point_snapshot(snapshot=len(runs["hinge"].steps) - 1):
     fig, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 4.2))
     for ax, run in zip(axes, runs.values()):
@@ -229,11 +232,11 @@ interact(show_point_snapshot, snapshot=IntSlider(value=len(runs["hinge"].steps) 
                                                  max=len(runs["hinge"].steps) - 1, description="snapshot",
                                                  continuous_update=False));
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # (Without widgets — in a static copy of this notebook — you see the last snapshot only; the grid in
 # section 3 shows five of them.)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Spectral norm: a speed limit for the critic
 #
 # A critic can become *too* sharp: a score that jumps from −100 to +100 across a hair's width gives the
@@ -256,9 +259,12 @@ interact(show_point_snapshot, snapshot=IntSlider(value=len(runs["hinge"].steps) 
 # critic multiplies its spectrally normalised output by 10, so its score may change by at most 10 per unit
 # of distance. (With a bound of 1 this small critic
 # cannot lift its scores to the hinge margins ±1 between clusters only 0.05 wide, and learns nothing — try
-# `lipschitz=1` in exercise 3.) We retrain the hinge GAN from the same start with spectral norm on the critic.
+# `lipschitz=1` in exercise 4.) We retrain the hinge GAN from the same start with spectral norm on the critic.
+#
+# > **Think!** The next cell prints each critic layer's largest singular value. For the two critics trained
+# > *without* spectral norm, do you expect values below 1, near 1, or well above 1? And for the one with it?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 runs["hinge_sn"] = gans.train_points("hinge", spectral=True, steps=POINT_STEPS, snapshot_every=SNAP_EVERY, seed=0)
 for run in runs.values():
     critic = run.critic.eval()
@@ -271,7 +277,7 @@ for run in runs.values():
     print(f"{run.label:>28}: {run.seconds:4.1f} s; modes {run.modes[-1]}/8, high-quality {run.quality[-1]:.0%}; "
           f"layers' largest singular values {np.round(sig, 2)}; steepest score slope {slope:.1f} per unit")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 3, figsize=(14, 4.3))
 for ax, run in zip(axes, runs.values()):
     lim = np.abs(run.landscape).max()
@@ -286,26 +292,26 @@ fig.suptitle("What each critic believes at the end: red = 'real', blue = 'fake' 
 fig.tight_layout()
 save_figure(fig, "critic_landscapes", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Compare the printed singular values: without spectral norm the layers stretch freely (values well
 # above 1); with it, every layer sits at 1 and the critic's steepest slope stays under its bound of 10.
 # Its landscape is smoother: hills around the clusters rather than cliffs. Compare the mode counts too —
 # on this small ring the speed limit costs little or helps, and in runs with a larger learning rate
-# (exercise 3) it is what keeps training steady. (Small networks whose every layer is held to stretch at
+# (exercise 4) it is what keeps training steady. (Small networks whose every layer is held to stretch at
 # most 1 bend their score far less than the bound allows — the printed slope is below 10; Anil et al. 2019
 # study this loss of expressiveness.) The payoff is largest with images: there an unconstrained critic with
 # millions of weights quickly grows cliffs, its gradients explode, and training collapses to a single
 # colour or to NaNs (chapter 08's training checks for both; see `course_utils/talking_heads/guards.py`).
 # Every image critic from here on — the face GAN below and chapter 08's — uses it.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 snapshot_grid({"hinge": runs["hinge"], "hinge_sn": runs["hinge_sn"]}, name="points_snapshots_sn");
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The same start, with the critic on a speed limit: compare how the two rows' points spread over the ring
 # and settle into the clusters.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. A conditional GAN on faces
 #
 # Now the real thing, scaled down: 32 × 32 FaceWorld faces of **8 people**, each in many poses,
@@ -314,12 +320,12 @@ snapshot_grid({"hinge": runs["hinge"], "hinge_sn": runs["hinge_sn"]}, name="poin
 # ($D(x, y)$: "is this a real picture *of person 3*?"). Noise decides pose, expression and light;
 # the condition decides who.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 face_images, face_labels = gans.face_dataset(n_people=8, per_person=by_mode(16, 256, 256))
 examples = [face_images[face_labels == k][j] for j in range(3) for k in range(8)]
 show_images(examples, ncols=8, size=1.3, suptitle=f"Real training faces: 8 people (columns), {len(face_images)} images");
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Each column is one person; notice what stays (hair, skin, background colour) and what changes (pose,
 # mouth, light). A good conditional generator has to learn both: the column's constants from $y$, the
 # rest from the noise.
@@ -339,10 +345,10 @@ show_images(examples, ncols=8, size=1.3, suptitle=f"Real training faces: 8 peopl
 # shared-plus-personal shape as chapter 06's multi-task weights $w_t = w_0 + v_t$. Here is the code; the
 # whole conditioning is one dot product:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(gans.ProjectionCritic.forward)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The generator is the mirror image: the person's learned embedding is concatenated to the noise, then a
 # linear layer makes a 4 × 4 feature map and three upsampling convolutions grow it to 32 × 32. Both use the
 # hinge loss of section 1; the critic has spectral norm on every layer.
@@ -353,7 +359,7 @@ show_source(gans.ProjectionCritic.forward)
 # is a short time for a GAN, so expect **blurry** faces: the right person's colours and layout, not crisp
 # detail.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 if MODE == "quick":
     try:
         face_gen, face_run, entry = gans.load_face_gan()
@@ -370,13 +376,16 @@ if face_gen is None:
     face_run = gans.train_faces(face_gen, face_critic, face_images, face_labels, seconds=FACE_SECONDS, seed=0)
     print(f"Trained for {face_run.seconds:.0f} s: {len(face_run.d_loss)} steps of batch 32.")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Training curves
 #
 # GAN losses do not fall to zero the way a classifier's loss does: the two networks are opponents, so when
 # one improves the other's loss goes up. What to look for is **balance** — neither loss running away.
+#
+# > **Think!** A critic that cannot tell real from fake at all might give every sample the score 0. What is its
+# > hinge loss $L_D$? Work it out from section 1's formula, then find that value in the left plot.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def smooth(values, k=25):
     values = np.asarray(values, dtype=float)
     k = max(1, min(k, len(values) // 5))
@@ -396,7 +405,7 @@ axes[1].set(xlabel="training step", ylabel="mean pairwise RMS distance",
 fig.tight_layout()
 save_figure(fig, "face_gan_curves", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Both curves swing in the first few hundred steps, then settle. Look where the critic's loss settles:
 # between 0 (a critic that always wins) and the dotted 2 (one that cannot tell anything apart) — each
 # player keeps the other busy, a tug-of-war rather than a finish line. On the right, the diversity of the
@@ -404,10 +413,10 @@ save_figure(fig, "face_gan_curves", CHAPTER);
 # within the first few hundred steps as the people get their own colours, then roughly flat — later
 # training sharpens the faces, which this crude number hardly sees.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Faces per person
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 z, y = gans.fixed_inputs(n_classes=8, cols=6, z_dim=face_gen.z_dim, seed=7)
 fakes = gans.sample_faces(face_gen, z, y)
 fig, axes = plt.subplots(8, 8, figsize=(8, 8.6))
@@ -423,17 +432,17 @@ fig.suptitle("Conditional GAN: one row per person $y$", fontweight="bold")
 fig.tight_layout()
 save_figure(fig, "faces_per_person", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Compare each row with its real face on the left. The condition works if each row takes on its person's
 # hair colour, skin, clothes and background; the noise works if the six faces of a row differ in pose and
 # light. With the shipped checkpoint the condition clearly works, while the six faces of a row differ
 # less than real photos of that person do — few turned heads. And expect blur and smeared eyes and mouths:
 # at this size and training time the generator learns the *layout* of a face, not its details.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Scrub through the face GAN's training
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def snapshot_picture(i, cols=2):
     """One snapshot as a single picture: 8 people across, 2 noise vectors down, 3× enlarged."""
     s = face_run.snapshots[i].reshape(8, cols, 32, 32, 3)
@@ -452,7 +461,7 @@ def show_face_snapshot(snapshot=len(face_run.steps) - 1):
 interact(show_face_snapshot, snapshot=IntSlider(value=len(face_run.steps) - 1, min=0, max=len(face_run.steps) - 1,
                                                 description="snapshot", continuous_update=False));
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 picks = np.linspace(0, len(face_run.steps) - 1, 4).round().astype(int)
 fig, axes = plt.subplots(4, 1, figsize=(8, 8.4))
 for ax, i in zip(axes, picks):
@@ -463,26 +472,29 @@ fig.suptitle("Four snapshots of the face GAN (same noise; person 0 … 7 across)
 fig.tight_layout()
 save_figure(fig, "face_snapshots", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The whole run as an animation (three snapshots a second, looping):
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 animation([snapshot_picture(i) for i in range(len(face_run.steps))], fps=3, name="face_gan_training", chapter=CHAPTER,
           width=720)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The same 16 noise vectors at every snapshot: at step 0 a uniform grey; soon each person has their own
 # background, clothes and hair colour; later snapshots sharpen the face itself, slowly. Notice that the
 # big, flat areas that differ a lot between people come first; eyes and mouths last, if at all.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Mode collapse on faces?
 #
 # The 2-D measure needs known modes; faces have none we can list. A cheap stand-in is **diversity**: the
 # average distance between two generated faces of one person, compared with the same for real faces of
 # that person. A collapsed generator would score near 0.
+#
+# > **Think!** Look back at the six generated faces per person above. Will the generated faces of one person
+# > differ from each other more or less than that person's real photos do? Guess the ratio, generated over real.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 real_div = [gans.diversity(face_images[face_labels == k][:16]) for k in range(8)]
 z, y = gans.fixed_inputs(n_classes=8, cols=16, z_dim=face_gen.z_dim, seed=11)
 many = gans.sample_faces(face_gen, z, y)
@@ -497,7 +509,7 @@ save_figure(fig, "face_diversity", CHAPTER);
 print(f"mean diversity: real {np.mean(real_div):.3f}, generated {np.mean(fake_div):.3f} "
       f"(ratio {np.mean(fake_div) / np.mean(real_div):.2f})")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # A ratio well below 1 would mean the generator varies a person less than reality does — partial
 # collapse. A ratio near 1 (as the shipped checkpoint gives) does **not** prove the opposite: look back at
 # the rows of generated faces, which turn their heads far less than the real ones. Pixel distance counts
@@ -505,7 +517,7 @@ print(f"mean diversity: real {np.mean(real_div):.3f}, generated {np.mean(fake_di
 # see. That is why GAN researchers use several metrics, and why the 2-D toy, with modes we can count, is
 # the cleaner lesson.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # - A GAN is a **game**: the critic learns to score real samples high and fakes low; the generator learns
@@ -521,7 +533,7 @@ print(f"mean diversity: real {np.mean(real_div):.3f}, generated {np.mean(fake_di
 # - GAN losses are a tug-of-war, not a descent to zero; snapshots and sample grids tell you more than the
 #   loss curves.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 #
 # ### Exercise 1 · The hinge losses
@@ -529,7 +541,7 @@ print(f"mean diversity: real {np.mean(real_div):.3f}, generated {np.mean(fake_di
 # Write `my_d_hinge(real_scores, fake_scores)` and `my_g_hinge(fake_scores)` for 1-D tensors of raw
 # critic scores, averaging over the batch, using only `torch.clamp` (or `torch.relu`) and `.mean()`.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def my_d_hinge(real_scores, fake_scores):
     """Critic's hinge loss: mean max(0, 1 − real) + mean max(0, 1 + fake)."""
     ### BEGIN SOLUTION
@@ -544,7 +556,7 @@ def my_g_hinge(fake_scores):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 _real, _fake = torch.tensor([2.0, 0.5, -1.0]), torch.tensor([-2.0, 0.0, 1.5])
 _r, _f = torch.randn(50, generator=torch.Generator().manual_seed(1)) * 3, torch.randn(50) * 3
 run_check("Exercise 1", [
@@ -562,14 +574,14 @@ run_check("Exercise 1", [
          "The generator wants high scores on its fakes, so its loss is −D(G(z)), averaged; no clamp here."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 2 · Count the modes
 #
 # Write `my_modes_covered(samples, centers, sigma, min_share)`: for `(n, 2)` samples and `(k, 2)` centres,
 # assign each sample to its nearest centre, keep only samples within `3 * sigma` of it, and count the
 # centres that kept at least `min_share * n` samples.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def my_modes_covered(samples, centers, sigma=0.05, min_share=0.02):
     """Number of centres with at least min_share of all samples within 3σ of them."""
     ### BEGIN SOLUTION
@@ -580,7 +592,7 @@ def my_modes_covered(samples, centers, sigma=0.05, min_share=0.02):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 _one_blob = centers[2] + 0.05 * np.random.default_rng(0).standard_normal((500, 2))
 run_check("Exercise 2", [
     Test("all 8 modes for real samples", lambda: my_modes_covered(real_points, centers) == 8,
@@ -594,8 +606,67 @@ run_check("Exercise 2", [
          "np.bincount(nearest[close], minlength=len(centers)) counts the kept samples per centre."),
 ])
 
-# %% [markdown]
-# ### Exercise 3 · (open) Break it, then fix it
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 3 · Spectral norm by power iteration
+#
+# Section 6 said that spectral norm estimates each layer's largest singular value σ by *power iteration*.
+# Write `my_largest_singular_value(W, steps=50)` for a 2-D tensor `W` of shape (out, in): start from a random
+# vector `v` of length 1, then repeat `steps` times $u = Wv / \lVert Wv \rVert$, $v = W^\top u / \lVert W^\top u \rVert$;
+# after the loop, $\lVert Wv \rVert$ is the estimate of σ. Each repetition turns `v` further towards the
+# direction that `W` stretches most. Then write `my_spectral_normalise(W)`, which divides `W` by that estimate.
+# The check compares your σ with `torch.linalg.matrix_norm(W, ord=2)`, which computes it exactly from the
+# singular value decomposition, and with `gans.largest_singular_values` on the hinge run's critic.
+
+# %% slideshow={"slide_type": "skip"}
+def my_largest_singular_value(W, steps=50):
+    """Power-iteration estimate of the largest singular value of a 2-D tensor W (out, in)."""
+    ### BEGIN SOLUTION
+    v = torch.randn(W.shape[1], generator=torch.Generator().manual_seed(0))
+    v = v / v.norm()
+    for _ in range(steps):
+        u = W @ v
+        u = u / u.norm()
+        v = W.T @ u
+        v = v / v.norm()
+    return (W @ v).norm()
+    ### END SOLUTION
+
+
+def my_spectral_normalise(W):
+    """W divided by its largest singular value, so that it stretches any vector by at most 1."""
+    ### BEGIN SOLUTION
+    return W / my_largest_singular_value(W)
+    ### END SOLUTION
+
+
+# %% slideshow={"slide_type": "skip"}
+_W = torch.randn(16, 8, generator=torch.Generator().manual_seed(3))
+_layers = [m.weight.detach() for m in runs["hinge"].critic.modules() if isinstance(m, torch.nn.Linear)]
+run_check("Exercise 3", [
+    Test("σ of diag(3, 1) is 3: it stretches one axis by 3, the other by 1",
+         lambda: abs(float(my_largest_singular_value(torch.diag(torch.tensor([3.0, 1.0])))) - 3.0) < 1e-4,
+         "Start from a random v of length 1 (not zeros), repeat the two lines `steps` times, then return how far "
+         "W stretches the final v: (W @ v).norm()."),
+    Test("agrees with torch.linalg.matrix_norm(W, ord=2) on a random 16 × 8 matrix",
+         lambda: abs(float(my_largest_singular_value(_W)) / float(torch.linalg.matrix_norm(_W, ord=2)) - 1) < 1e-3,
+         "v has W.shape[1] entries and u has W.shape[0]: alternate u = W @ v and v = W.T @ u, dividing each by its norm."),
+    Test("agrees with gans.largest_singular_values on the four layers of the hinge run's critic",
+         lambda: np.allclose([float(my_largest_singular_value(w)) for w in _layers],
+                             gans.largest_singular_values(runs["hinge"].critic), rtol=1e-3),
+         "Repeat the two lines `steps` times (not once): a trained layer's top two singular values can be close, "
+         "and then v turns slowly."),
+    Test("the normalised matrix stretches by at most 1",
+         lambda: abs(float(torch.linalg.matrix_norm(my_spectral_normalise(_W), ord=2)) - 1) < 1e-3,
+         "Divide W by your estimate of σ, not by its largest entry or by W.norm() (the Frobenius norm, which is larger)."),
+])
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# PyTorch's `spectral_norm` runs this loop with one step per training forward pass, and keeps `u` from one
+# pass to the next. The weights change only a little per update, so that one step starts close to the answer
+# (Miyato et al. 2018).
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 4 · (open) Break it, then fix it
 #
 # Retrain the 2-D GAN with `gans.train_points("nonsat", steps=POINT_STEPS, seed=s)` for seeds 1, 2 and 3,
 # and with `lr=3e-3`. Which settings leave modes uncovered at the end? Does `spectral=True` change the
@@ -603,7 +674,7 @@ run_check("Exercise 2", [
 # critic no longer teach the generator anything? Write down the counts: a GAN result from a single seed is
 # an anecdote.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Discussion questions (no code needed)
 #
 # 1. **Why do a forger and a detective make each other better?** Each one's mistakes are the other's
@@ -621,12 +692,12 @@ run_check("Exercise 2", [
 #    Which of the two questions matters more for a fraudster impersonating your CEO on a video call —
 #    and which one do people watching the call actually check?
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # **Next:** chapter 08 puts every piece together — landmarks (03), a personal-plus-shared critic
 # (06, 07), hinge loss and spectral norm (07) — into the few-shot talking-head GAN that animates the
 # Mona Lisa.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # Open copies are linked where one was checked; the others are listed with their venue.

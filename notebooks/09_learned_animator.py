@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 09 · The learned animator: move the pixels, paint only what is new
 #
 # Chapter 08's network draws every pixel of every frame, and on a real portrait it keeps nobody's face. The
@@ -55,12 +55,12 @@
 # (its checkpoint), its content loss and its judge. The trained animator comes as a checkpoint
 # (`checkpoints/animator.pt`), made by the course's own command (`python -m course_utils.animator train`).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 from course_utils import setup_notebook
 
 MODE = setup_notebook()
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import json
 import time
 
@@ -89,7 +89,7 @@ CLIP_SECONDS = by_mode(1.0, 4.0, 8.0)  # how much of the driving clip is animate
 FT_SECONDS = by_mode(0, 20, 40)  # the 2019 GAN's fine-tuning on the portrait (0: feed-forward only)
 print("figures and animations from this notebook are saved in", output_dir(CHAPTER))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Why painting every pixel needs VoxCeleb and GPUs
 #
 # Chapter 08's generator starts from nothing but a landmark image and a 512-number summary of the person, and
@@ -99,8 +99,12 @@ print("figures and animations from this notebook are saved in", output_dir(CHAPT
 # cores. The course's benchmark measures the result on real portraits (the Mona Lisa, the astronaut, Grace
 # Hopper and an upload) driven by six real people, judged by dlib's face-recognition network, which no part of
 # the course trains against:
+#
+# > **Think!** The table compares chapter 04's warps, which move the portrait's own pixels, with the 2019 GAN, which
+# > paints every pixel from landmarks and a summary of the person. In what fraction of frames do you expect dlib
+# > to still recognise the portrait's person for each: close to all, about half, or close to none?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 bench = json.loads((REPO_ROOT / "docs" / "bench" / "portraits-standard.json").read_text())
 cols = ["method", "pairs", "same person", "mouth r", "blink r", "follow NME", "sharpness", "flicker", "fps@256"]
 print(f"python -m course_utils.bench portraits --mode standard   ({bench['created']}, commit {bench['commit']})\n")
@@ -110,7 +114,7 @@ for row in bench["rows"]:
                   for c in cols))
 print("\n".join(n for n in bench["notes"] if n.startswith(("drivers", "mouth r"))))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Read the `same person` column: the fraction of frames in which dlib still sees the portrait's person. The warps
 # of chapter 04 move the portrait's *own pixels*, so the person stays; the 2019 GAN (`gan_ff`, `gan_ft`) paints
 # everything and keeps nobody. `mouth r` is the correlation over time between the output's mouth opening and the
@@ -130,7 +134,7 @@ print("\n".join(n for n in bench["notes"] if n.startswith(("drivers", "mouth r")
 # from the source; LivePortrait (Guo et al., 2024) runs on the same principle in real time. This chapter's model
 # is that family at a laptop's scale.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The model, built in the open
 #
 # Three networks, at a working size of R = 64 px:
@@ -145,7 +149,7 @@ print("\n".join(n for n in bench["notes"] if n.startswith(("drivers", "mouth r")
 # The output is `visible · warp(source) + (1 − visible) · painted`. Here are the shapes for one FaceWorld pair
 # (a person at two moments, with the exact answer known):
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 pairs = adata.faceworld_data(4, 2, 64, verbose=False)     # 8 FaceWorld training pairs, rendered once
 torch.manual_seed(0)
 fresh = LearnedAnimator("small")                            # random weights, for the shapes
@@ -161,13 +165,13 @@ for key in ("flow", "visible", "painted", "warped", "out"):
 print(f"parameters: motion {n_params(fresh.motion):,}, encoder {n_params(fresh.encoder):,}, "
       f"painter {n_params(fresh.painter):,}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The whole forward pass — ten lines:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(LearnedAnimator.animate)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # And the step that makes it sharp at 256 px and above although every network runs at 64 px: the motion, the
 # mask and the painting are up-sampled; the *portrait itself* is warped at full resolution. What the warp keeps
 # is the painting's own brush strokes. Where the mask hands over to the painter, a 64-px painting enlarged four
@@ -175,10 +179,10 @@ show_source(LearnedAnimator.animate)
 # detail — everything finer than 64 px can hold — is laid on top. That split, a coarse image from the network plus
 # a high-frequency texture warped from the source, is the bi-layer model's (Zakharov et al., ECCV 2020).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(composite)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. One training step, by hand
 #
 # Every step takes pairs of frames of one person — half from FaceWorld (where the true motion and the true
@@ -186,8 +190,12 @@ show_source(composite)
 # network must recreate the later frame from the earlier one, the same self-supervision as the papers'). A
 # critic — two patch discriminators, at 64 and 32 px, with spectral normalisation and *no* sigmoid, as in
 # chapter 07 — learns to tell real target frames from made ones. Then the animator takes a step on these terms:
+#
+# > **Think!** The critic starts untrained, so its raw scores are close to 0 for every picture. Its hinge loss is
+# > max(0, 1 − score) on real frames plus max(0, 1 + score) on made ones, added up over its two scales. What value
+# > do you expect the cell to print for it?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 print("the weights of the animator's terms:", {k: v for k, v in Weights().__dict__.items()})
 torch.manual_seed(0)
 model, critic = LearnedAnimator("small"), MultiScaleDiscriminator(width=48)
@@ -215,7 +223,7 @@ for name, (w, v) in terms.items():
     print(f"  {name:6s} {v.item():8.4f} × {w:4.2f}")
 print(f"animator loss {loss_g.item():.3f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # (This cell leaves out the two perceptual terms, `vgg19` and `vggface`: chapter 08's stand-in feature networks,
 # which the real training adds — `nets=None` here only to keep the cell fast.) `flow` and `mask` exist only for
 # the FaceWorld half of the batch, where the truth is known; `keep` only for the real half: it asks the mask to
@@ -229,7 +237,7 @@ print(f"animator loss {loss_g.item():.3f}")
 # (the other two are kept out, so two of the benchmark's drivers are people it never saw). The manifest says
 # exactly what went in:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 try:
     animator_net = load_animator()
     entry = read_manifest()["animator"]
@@ -243,12 +251,12 @@ except CourseError as err:
     animator_net = None
     print("✘", err, "\nThe rest of the notebook then shows the warp and the 2019 GAN only.")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # It was trained in **stages**, each continuing the one before (`--init`), for as long as its figures on the real
 # portraits kept improving. The manifest keeps every stage's command and hash; the benchmark measured each stage's
 # checkpoint on the same real portraits and clips (`--animator` runs the benchmark on any checkpoint file):
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 if animator_net is not None:
     chain, stage = [], entry
     while stage:
@@ -266,7 +274,7 @@ if animator_net is not None:
             f"{f['mouth_r_animator']:9.2f}{f['blink_r_animator']:9.2f}{f['follow_nme_animator']:7.3f}"
             f"{f['sharpness_ratio_animator']:7.2f}{f['ssim_animator_fw_k1']:16.3f}" if f else "   (not benchmarked)"))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # Steps and minutes count from the start of the first stage. Stage 1 trained without the `parts` and `inside`
 # terms (to repeat it today, add `--weight parts=0 --weight inside=0` to its command); stages 2 and 3 with them, at
 # half the learning rate. All three were measured with the same composite.
@@ -274,7 +282,7 @@ if animator_net is not None:
 # Its layers, on FaceWorld people it never saw. Watch the mask (white: move the source's pixels; dark: paint)
 # where a mouth opens or a lid closes:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 from course_utils.flow.pairs import faceworld_pairs
 
 if animator_net is not None:
@@ -292,7 +300,7 @@ if animator_net is not None:
     show_images(panels, titles, ncols=6, size=1.8, suptitle="The learned animator's layers (FaceWorld test people)")
     save_figure(plt.gcf(), "layers", CHAPTER)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. The real Mona Lisa, driven by a real face
 #
 # The driver is your uploaded video where there is one (chapter 04 has the upload button), else the public-domain
@@ -300,7 +308,7 @@ if animator_net is not None:
 # and the next cell says which. Three animators get the same landmark motion:
 # chapter 04's warp (with its painted-in mouth), chapter 08's 2019 GAN, and the learned animator.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 mona = images.portrait("mona_lisa")
 print(mona.source)
 video, said = driving.course_driver(max_seconds=CLIP_SECONDS)
@@ -338,7 +346,7 @@ side = [np.concatenate([drv_frames[i]] + [made[k][i] for k in made], 1) for i in
 display(animation(side, fps=25, name="mona_lisa_three_ways", chapter=CHAPTER, width=256 * len(side[0]) // 256))
 print("left to right: the driver, " + ", ".join(made) + f" ({'FT' if FT_SECONDS else 'FF'} for the GAN)")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 from course_utils.talking_heads.data import write_video
 
 path = write_video(output_dir(CHAPTER) / "mona_lisa_three_ways.mp4", side, fps=25)
@@ -350,11 +358,11 @@ show_images([frames_[i] for frames_ in rows_.values() for i in strip_at],
             suptitle="The same motion, three animators (rows), five moments (columns)")
 save_figure(plt.gcf(), "mona_lisa_three_ways", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The fine layer up close: the frame where the driver's mouth is widest, composited from the painting alone and
 # with the portrait's warped fine detail on top (the mouth, enlarged):
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 if animator_net is not None:
     wide = int(np.argmax([warps.mouth_gap(p) for p in drv_points]))
     t_wide = warps.transfer_motion(learned.points, drv_points[wide:wide + 1], drv_ref)[0]
@@ -369,7 +377,7 @@ if animator_net is not None:
                 ncols=3, size=2.6, suptitle=f"Frame {wide}: where the painter works, the fine layer keeps it sharp")
     save_figure(plt.gcf(), "fine_layer", CHAPTER)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Your own face, live
 #
 # The same animators, driven by your webcam. Press **Start camera** (the browser asks first; a red light shows
@@ -381,19 +389,23 @@ if animator_net is not None:
 # Browsers give a page the camera only over `https://` or on `localhost`; without a camera, the clip above tells
 # the same story. `python -m course_utils.bench live` measures this path on a recorded clip.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 from course_utils import webcam
 
 puppet = webcam.WebcamPuppet(mona.image, folder=output_dir(CHAPTER))
 puppet
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. The judge's table for the three
 #
 # The same judge as the benchmark (`course_utils.judge`: dlib's face-recognition ResNet and 68-point predictor,
 # trained on photographs, used by no loss of the course) on the frames above:
+#
+# > **Think!** Look again at the three animations of section 5 before the judge speaks. For each animator, predict
+# > the `same person` fraction, and whether its face will be about as sharp as the painting (`sharp` near 1) or
+# > far softer.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 rows = {}
 for name, frames_ in made.items():
     v = judge.judge(crop, frames_, targets=targets, driver_points=drv_points, seconds=seconds[name])
@@ -404,7 +416,7 @@ for name, v in rows.items():
     print(f"{name:18s}{v.same_person:12.2f}{v.id_dist:9.2f}{v.mouth_r:9.2f}{v.blink_r:9.2f}{v.follow_nme:7.3f}"
           f"{v.sharpness_ratio:7.2f}{v.flicker:9.2f}{v.fps:7.0f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # One clip is a small sample: a second of video gives a correlation from 25 numbers. The benchmark's table in
 # section 1 pools 24 portrait × driver pairs; read it for the comparison, and this table for what *this* clip did.
 # `sharp` is the face's sharpness relative to the portrait's own (1 = as sharp as the painting); `flicker` the
@@ -415,7 +427,7 @@ for name, v in rows.items():
 # The course set itself targets for this animator before building it. The next cell reads the committed
 # benchmark (`docs/bench/portraits-standard.json`) and says, target by target, which ones this checkpoint meets:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 fig = bench["figures"]
 warp = max(("tps_warp", "piecewise_warp"), key=lambda m: fig[f"mouth_r_{m}"])   # the better of the two warps
 targets_ = [
@@ -439,7 +451,7 @@ print(f"compared with the better warp ({warp}); python -m course_utils.bench por
 for text, value, met in targets_:
     print(f"{'✔' if met else '✘'} {text}: {value:.3f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # Read the ✘ lines as honestly as the ✔ ones. The learned animator keeps the person, is the most faithful of all
 # on FaceWorld's unseen people, and — because the composite lays the portrait's own fine detail over what it
 # paints — it is as sharp as the warps. On real portraits its mouth follows the driver closely, but *less*
@@ -450,15 +462,19 @@ for text, value, met in targets_:
 # of thousands of people; the course's trainer takes `--config medium` (128 px) or `large` (256 px), and
 # `--init` to go on from the shipped checkpoint, for anyone who has a GPU.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Where it still fails
 #
 # A motion model can only move what the portrait shows and paint what it learned. Three places where that is not
 # enough, shown rather than hidden: a **large head turn** (the far cheek and ear were never in the picture), a
 # **wide-open mouth** (teeth it never saw, painted at 64 px and enlarged four times), and a **profile** driver
 # (the landmarks themselves fold over).
+#
+# > **Think!** For the biggest head turn and for the widest mouth, where do you expect the visible mask to go dark
+# > (paint) rather than stay white (move pixels)? And on a portrait that already shows its teeth, what could go
+# > wrong when the mouth opens wider?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 from course_utils.faces import faceworld_driver
 
 if animator_net is not None:
@@ -479,7 +495,7 @@ if animator_net is not None:
                 ncols=4, size=2.4, suptitle="Where the learned animator struggles")
     save_figure(plt.gcf(), "failures", CHAPTER)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # Look at the turn: the mask turns grey over much of the face — the network is unsure that moved pixels can show
 # it — and where it paints, the colours come from a 64-px painting and the fine detail from the stretched source,
 # so the far cheek and the hair beside it smear: nothing in one frontal painting shows the other side of her face.
@@ -491,7 +507,7 @@ if animator_net is not None:
 # The papers' remedies are more data (real videos of many people), more resolution, 3-D-aware keypoints and, in
 # LivePortrait, explicit retargeting of eyes and lips.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # - Painting every pixel (2019) asks a network to recreate a face it saw once; it needs vast data and compute to
@@ -507,7 +523,7 @@ if animator_net is not None:
 #   2 h 10 min on two CPU cores) its painted mouth follows the driver less closely than the warp's drawn one: the
 #   benchmark in section 6 says where that costs it.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 #
 # ### Exercise 1 · The composite
@@ -515,7 +531,7 @@ if animator_net is not None:
 # Write `my_composite(warped, painted, visible)` for numpy arrays: `warped` and `painted` (H, W, 3) float, `visible`
 # (H, W) in [0, 1]. The check compares it with the model's own output.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def my_composite(warped, painted, visible):
     """visible · warped + (1 − visible) · painted, pixel by pixel; visible (H, W) broadcast over the colours."""
     ### BEGIN SOLUTION
@@ -524,7 +540,7 @@ def my_composite(warped, painted, visible):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 with torch.no_grad():
     _r = fresh(batch["source"], batch["input"])
 _w, _p = _r["warped"][0].permute(1, 2, 0).numpy(), _r["painted"][0].permute(1, 2, 0).numpy()
@@ -539,14 +555,14 @@ run_check("Exercise 1", [
          "visible is (H, W): add an axis (visible[..., None]) so it multiplies all three colours."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 2 · What gets painted
 #
 # Write `painted_share(visible, points)`: the fraction of the pixels inside the **inner lips** (landmarks 60–67)
 # where the mask is below 0.5 — how much of the mouth the animator paints rather than moves. The check asks it to be
 # larger for a wide-open target mouth than for a closed one, on the trained model.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def painted_share(visible, points):
     """visible (H, W) in [0, 1]; points (68, 2) px -> the share of inner-lip pixels with visible < 0.5 (0 if none)."""
     ### BEGIN SOLUTION
@@ -557,7 +573,7 @@ def painted_share(visible, points):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def _share(jaw):
     pts = warps.expression_points(learned.points, jaw_open=jaw)
     return painted_share(cv2.resize(learned.layers(pts)["visible"][0, 0].numpy(), (256, 256)), pts)
@@ -574,13 +590,13 @@ run_check("Exercise 2", [
          "Compare the share at jaw_open=1 with jaw_open=0; the mask must be read at the same size as the points."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3 · The critic's loss by hand
 #
 # Write `hinge_critic(real_scores, fake_scores)`: chapter 07's hinge loss for the critic, mean(max(0, 1 − real)) +
 # mean(max(0, 1 + fake)), for lists of score tensors (one per scale), summed over the scales.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def hinge_critic(real_scores, fake_scores):
     """Σ over scales of mean(relu(1 − real)) + mean(relu(1 + fake))."""
     ### BEGIN SOLUTION
@@ -588,7 +604,7 @@ def hinge_critic(real_scores, fake_scores):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 critic.eval()  # in training mode spectral norm refines its estimate at every call; evaluation mode keeps it fixed
 with torch.no_grad():
     _real = [s for s, _ in critic(b["target"], b["input"][:, 6:9])]
@@ -601,7 +617,7 @@ run_check("Exercise 3", [
          "Sum over the two scales; no sigmoid anywhere — the scores are raw numbers."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Discussion questions (no code needed)
 #
 # 1. The learned animator keeps the Mona Lisa's own brush strokes because it moves them. Does that make its output
@@ -614,7 +630,7 @@ run_check("Exercise 3", [
 # 4. The benchmark judges with dlib's networks because the course never trains against them. Why does it matter
 #    that the judge is independent of the thing it judges?
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # Open copies are linked where one was checked; the others are listed with their venue.

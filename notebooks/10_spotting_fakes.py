@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 10 · Spotting fakes
 #
 # Every chapter so far made pictures that never happened. This one turns round: can a computer tell
@@ -48,9 +48,9 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 25 s): 10 people × 8 frames per source, two 6-s CNNs, 7 watermark pictures | 30–45 min, reading and the governance exercise |
-# | standard (default) | ≤ 10 min (about 2.5 min): 40 people × 10 frames, two 60-s CNNs, 12 pictures | 90 min with the exercises |
-# | full | about 8 min: 80 people × 10 frames, two 2-minute CNNs, 16 pictures | 90 min |
+# | quick | ≤ 60 s (about 25 s): 10 people × 8 frames per source, three 6-s CNNs, 7 watermark pictures | 30–45 min, reading and the governance exercise |
+# | standard (default) | ≤ 10 min (about 2.5 min): 40 people × 10 frames, three 60-s CNNs, 12 pictures | 90 min with the exercises |
+# | full | about 8 min: 80 people × 10 frames, three 2-minute CNNs, 16 pictures | 90 min |
 #
 # **Needs from earlier chapters:** the fakes themselves — chapter 04's landmark warps and learned flow
 # (`checkpoints/flow_net.pt`), chapter 07's face GAN (`checkpoints/gan_faces.pt`), chapter 08's
@@ -58,12 +58,12 @@
 # chapter 02's de-blurrer; chapter 01's idea of a classifier trained by gradient descent; chapter 02's
 # convolution. Nothing is downloaded.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 from course_utils import setup_notebook
 
 MODE = setup_notebook()
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -82,7 +82,7 @@ PEOPLE = by_mode((6, 4, 8), (28, 12, 10), (56, 24, 10))  # training people, test
 CNN_SECONDS = by_mode(6, 60, 120)  # training time of each small network
 print("figures from this notebook are saved in", output_dir(CHAPTER))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Why detection matters
 #
 # A fake video call from a "CEO" asking for a transfer, a fabricated clip of a politician the night before
@@ -99,11 +99,11 @@ print("figures from this notebook are saved in", output_dir(CHAPTER))
 # same people, fakes from the course's own tools. Training and test people are different FaceWorld
 # identities, so every score below is on **people the detector never saw**.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 data = fakes.build_image_set(*PEOPLE)
 sources = [fakes.REAL] + data.generators
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 test = data.split == "test"
 fig, axes = plt.subplots(len(sources), 6, figsize=(7.2, 1.3 * len(sources) + 0.4))
 for row, src in zip(axes, sources):
@@ -117,13 +117,13 @@ fig.suptitle("Held-out test people: real frames (top) and each source of fakes",
 fig.tight_layout()
 save_figure(fig, "real_and_fakes", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Look along each row. The GAN's faces (`gan07`, made at 32 px and enlarged) are blurry and smeared; the
 # talking-head GAN's (`talking_heads`) are sharper but soft in the eyes and mouth; the two warps
 # (`warp_tps`, `flow_warp`) are real frames whose pixels were moved to make a new expression — at this
 # size you may not spot them at all. That is the point: a detector has to see what you cannot.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. What a spectrum shows
 #
 # Any picture can be written as a sum of stripes (sinusoids) of different fineness — its **spatial
@@ -139,10 +139,10 @@ save_figure(fig, "real_and_fakes", CHAPTER);
 # A warp resamples pixels with bilinear interpolation — a small blur — so it too should lose fine power.
 # The feature, in full:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(fakes.radial_spectrum)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 spectra = fakes.radial_spectrum(data.images)  # (N, 32): one curve per picture
 freqs = np.arange(1, spectra.shape[1] + 1)
 real_mean = spectra[data.source == fakes.REAL].mean(0)
@@ -160,7 +160,7 @@ axes[0].legend(fontsize=9)
 fig.tight_layout()
 save_figure(fig, "spectra", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # On the left, every source follows the same law — power falls steadily with fineness, as in every natural
 # picture. The right-hand plot removes that shared slope: a curve below zero means *less* fine detail than
 # the real frames. Notice where the curves leave zero and how: the enlarged GAN faces lose power from about
@@ -168,17 +168,17 @@ save_figure(fig, "spectra", CHAPTER);
 # frequencies at all); the warps lose a little, steadily more towards the finest frequencies (the slight
 # blur of resampling). Each source has its own **shape** of curve — a fingerprint.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. A detector from one curve: logistic regression
 #
 # Each picture becomes 32 numbers (its curve); a **logistic regression** learns one weight per frequency
 # and says "fake" when the weighted sum is high — the simplest trained classifier there is, and here it is
 # written out (Newton's method, classes weighted equally, a little L2 penalty):
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(fakes.fit_logistic)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 train = data.split == "train"
 spectrum_model = fakes.fit_logistic(spectra[train], data.label[train])
 spectrum_scores = fakes.predict_logistic(spectrum_model, spectra)
@@ -186,13 +186,13 @@ spectrum_report = fakes.evaluate(spectrum_scores, data, "test")
 print("Spectrum + logistic regression, on held-out people:")
 print(fakes.format_report(spectrum_report))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # How to read the table: **detected** is the share of that source's fakes flagged as fake; **accuracy** is
 # the balanced accuracy on that source's fakes and the real test frames (chance: 50 %); **AUC** is the
 # chance that a random fake scores higher than a random real frame (1 perfect, 0.5 a coin). *Real passed*
 # is the share of genuine frames that were *not* accused — the false alarms a real deployment lives with.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. A small network
 #
 # Instead of choosing the feature ourselves, a **convolutional network** can learn its own from the pixels.
@@ -200,7 +200,7 @@ print(fakes.format_report(spectrum_report))
 # image forensics: it first subtracts from each pixel the average of its 3 × 3 neighbourhood, so that it
 # looks at the fine residue where resampling leaves its traces, not at faces and hair.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 cnn, info = fakes.train_cnn(data, seconds=CNN_SECONDS)
 cnn_scores = fakes.cnn_scores(cnn, data.images)
 cnn_report = fakes.evaluate(cnn_scores, data, "test")
@@ -208,7 +208,7 @@ print(f"Small CNN ({n_params(cnn):,} parameters, {info['steps']} steps in {info[
       "on held-out people:")
 print(fakes.format_report(cnn_report))
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 gens = data.generators
 x = np.arange(len(gens))
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
@@ -225,30 +225,92 @@ axes[0].legend(loc="lower left", fontsize=9)
 fig.tight_layout()
 save_figure(fig, "accuracy_per_generator", CHAPTER);
 
-# %% [markdown]
-# The GANs are the easy catch for both detectors: their whole picture was made by upsampling. The warps
-# are harder: most of their pixels are real pixels, moved a little. Notice also the *real passed* rate in
-# the tables: a detector that catches more fakes by accusing more genuine pictures is not better, just
-# more suspicious. (In quick mode the network trains for only a few seconds on a few hundred pictures;
-# standard mode trains longer on more people.)
+# %% [markdown] slideshow={"slide_type": "-"}
+# Both detectors catch the GANs' fakes more often than the warps': the warps are harder, since most of
+# their pixels are real pixels, moved a little. Whether that makes GAN pictures easy to catch is a question
+# for the control below. Notice also the *real passed* rate in the tables: a detector that catches more
+# fakes by accusing more genuine pictures is not better, just more suspicious. (In quick mode the network
+# trains for only a few seconds on a few hundred pictures; standard mode trains longer on more people.)
 #
 # The **confusion matrix** counts the same verdicts per source for the network:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 print(f"{'source':<16}{'said real':>10}{'said fake':>10}")
 for src in sources:
     said_fake = int((cnn_scores[test & (data.source == src)] >= 0.5).sum())
     n = int((test & (data.source == src)).sum())
     print(f"{src:<16}{n - said_fake:>10}{said_fake:>10}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### A control: the GAN, or the resize?
+#
+# Chapter 07's faces carry a give-away that has nothing to do with being made by a GAN: the GAN draws them
+# at 32 px, and they are enlarged 2× to join the others at 64 px. An enlarged picture has almost no power
+# in the top half of its frequencies (section 3). So is a detector catching the GAN, or the enlargement?
+# A **control** separates the two: give real frames the same treatment — shrink them to 32 px and enlarge
+# them with the very function gan07's fakes went through (`fakes.shrink_and_enlarge`) — and show them to
+# the two detectors, which never saw such a picture in training.
+#
+# > **Think!** These resized frames are real: the same held-out people, no generator involved. Will the
+# > detectors call about as few of them fake as of the untouched real frames, or about as many as of gan07's fakes?
+
+# %% slideshow={"slide_type": "skip"}
+show_source(fakes.shrink_and_enlarge)
+
+# %% slideshow={"slide_type": "skip"}
+control = fakes.resize_control_set(data)  # the real frames resized, and gan07's fakes; same people and splits
+control_spectra = fakes.radial_spectrum(control.images)
+print(f"{'share called fake by':<41}{'real frames':>13}{'resized real frames':>21}{'gan07 fakes':>13}")
+verdicts = [("spectrum + logistic", fakes.predict_logistic(spectrum_model, control_spectra), spectrum_report),
+            ("small CNN", fakes.cnn_scores(cnn, control.images), cnn_report)]
+for name, scores, report in verdicts:
+    resized_passed = fakes.evaluate(scores, control, "test")[fakes.REAL]["passed"]
+    print(f"{name:<41}{1 - report[fakes.REAL]['passed']:>13.0%}{1 - resized_passed:>21.0%}"
+          f"{report['gan07']['detected']:>13.0%}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read the middle column. Both detectors call the resized real frames fake about as often as gan07's own
+# fakes, and far more often than the untouched real frames. (On the 200 resized real test frames of
+# `python -m course_utils.bench fakes --mode standard`, kept in `docs/bench/fakes-standard.json`, neither
+# detector passed a single one.) What they learned includes "enlarged from a small picture means fake": a
+# rule that would also accuse a genuine thumbnail blown up, a false alarm the usual *real passed* rate,
+# measured on untouched frames only, never shows. So gan07's score above partly measures the resize.
+#
+# The fair question is what is left when both sides went through the same resize. Train each detector
+# again, on resized real frames against gan07's fakes, and test on held-out people:
+
+# %% slideshow={"slide_type": "skip"}
+control_spectrum_report = fakes.evaluate(fakes.spectrum_scores(control, features=control_spectra), control, "test")
+control_cnn, _ = fakes.train_cnn(control, seconds=CNN_SECONDS)
+control_cnn_report = fakes.evaluate(fakes.cnn_scores(control_cnn, control.images), control, "test")
+print(f"{'balanced accuracy on held-out people':<44}{'spectrum':>10}{'CNN':>8}")
+rows = [("gan07 vs real frames (sections 4-5)", spectrum_report["gan07"], cnn_report["gan07"]),
+        ("gan07 vs resized real frames (the control)", control_spectrum_report["gan07"], control_cnn_report["gan07"])]
+rows += [(f"{g} vs real frames (sections 4-5)", spectrum_report[g], cnn_report[g]) for g in gens if g != "gan07"]
+for label, a, b in rows:
+    print(f"{label:<44}{a['accuracy']:>10.1%}{b['accuracy']:>8.1%}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The second row is the controlled figure: resized real frames against gan07's fakes, the resize the same
+# on both sides. The GAN is still caught about as well as in the first row, so it leaves traces of its own
+# that both detectors can learn. In the standard bench the control scores 97.5 % (spectrum) and 100 % (CNN),
+# against 97 % and 100 % for gan07 against untouched frames and 92–93 % and 98–99 % for the warps; the
+# talking-head GAN, drawn at 64 px and never resized, is caught as often as gan07 (97 %, 100 %). So in this
+# course the GANs' pictures are a little easier to catch than the warps' even with the resize controlled —
+# but the section-5 detectors' *reason* is partly the enlargement, and they accuse every enlarged real
+# picture. (With quick mode's few pictures these accuracies move by several points from run to run.)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. The generalisation gap: a generator the detector never saw
 #
 # A detector is trained on the fakes someone had at the time. The question that matters is how it does on
 # the **next** generator. We measure it directly. First the harshest version: the spectrum detector trained
 # on **one** generator at a time, then tested on every generator (always on people it never saw).
+#
+# > **Think!** A detector trained only on chapter 07's GAN learns what a picture enlarged from 32 px looks like.
+# > Will it catch the warps, whose pixels are real ones moved a little? And the other way round?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 cross = fakes.cross_generator(data, features=spectra)
 caught = np.array([[cross[a][b]["detected"] for b in gens] for a in gens])
 fig, ax = plt.subplots(figsize=(1.6 * len(gens) + 2.6, 1.1 * len(gens) + 1.4))
@@ -266,7 +328,7 @@ save_figure(fig, "generalisation_gap", CHAPTER);
 print("real test frames passed by each detector:",
       ", ".join(f"{a} {cross[a][fakes.REAL]['passed']:.0%}" for a in gens))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The diagonal (bold) is the usual report: test fakes from the generator it trained on. Off the diagonal
 # is the gap. Notice the **asymmetry**: a detector trained on a GAN (whose fakes lack a great deal of fine
 # detail) draws its line far from the real frames and lets almost every *warp* through — their deficit is
@@ -277,14 +339,14 @@ print("real test frames passed by each detector:",
 #
 # A gentler version: train on every generator but one, and test on the one left out.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 gaps = {g: fakes.generalisation_gap(data, g, "spectrum", features=spectra) for g in gens}
 print(f"{'left out':<15}{'seen: acc':>10}{'AUC':>7}{'unseen: acc':>13}{'AUC':>7}{'caught':>8}")
 for g, r in gaps.items():
     print(f"{g:<15}{r['seen_accuracy']:>10.1%}{r['seen_auc']:>7.3f}{r['unseen_accuracy']:>13.1%}"
           f"{r['unseen_auc']:>7.3f}{r['unseen_detected']:>8.0%}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # With several generators in the training set, the one left out is caught less often than the others —
 # look at the *caught* column — but far better than in the one-generator test above: all of the course's
 # fakes *lose* fine detail, so they share much of one fingerprint. Published tests show both sides.
@@ -297,7 +359,7 @@ for g, r in gaps.items():
 #
 # The small network shows the harsh case too: trained on the GANs' fakes only, tested on the warps.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 gan_sources = [g for g in gens if g in ("gan07", "talking_heads")]
 warp_sources = [g for g in gens if g not in gan_sources]
 cnn_gap = fakes.generalisation_gap(data, warp_sources, "cnn", trained_on=gan_sources, seconds=CNN_SECONDS)
@@ -306,7 +368,7 @@ print(f"Small CNN trained on {' + '.join(gan_sources)} only: on those generators
       f"{cnn_gap['unseen_accuracy']:.1%} (AUC {cnn_gap['unseen_auc']:.3f}), {cnn_gap['unseen_detected']:.0%} "
       "of them caught")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Compare with section 5, where the same network had seen warps during training. Note the AUC: the
 # network's *scores* may still rank the warps above the real frames somewhat, but its yes/no line, drawn for
 # the GANs, lets most warps through.
@@ -316,9 +378,12 @@ print(f"Small CNN trained on {' + '.join(gan_sources)} only: on those generators
 # A forger who knows the detector looks at spectra needs no new generator: putting back a little fine
 # detail is enough. Every photo app has a **sharpen** button (an "unsharp mask": add back half the
 # difference between the picture and a blurred copy of it). We sharpen the test fakes, and ask the
-# spectrum detector of section 4 again:
+# spectrum detector of section 4 again.
+#
+# > **Think!** Sharpening adds back fine detail, but only detail that is still faintly there. Which fakes will it
+# > rescue more: the warps, or the GAN faces enlarged from 32 px?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import cv2
 
 blurred = np.stack([cv2.GaussianBlur(im, (0, 0), 1.0) for im in data.images]).astype(float)
@@ -330,7 +395,7 @@ for g in gens:
     print(f"{g:<15} detected before: {spectrum_report[g]['detected']:>5.0%}   after sharpening: "
           f"{attacked_report[g]['detected']:>5.0%}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # One click of "sharpen" and most warped fakes pass as real; the GANs' faces, which lack far more detail
 # than a sharpen filter can paint back, are still caught — a stronger attack would be needed (exercise 4).
 # Retraining on sharpened fakes would catch these again, until the forger tries something else. This is
@@ -343,7 +408,7 @@ for g in gens:
 # blurring and restoring with chapter 02's learned de-blurrer — a restored photo is generated data too. We
 # train on patches of four photos and test on the astronaut, which the detector never saw.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 photos = fakes.photo_set(by_mode(16, 96, 160))
 photo_spectra = fakes.radial_spectrum(photos.images)
 ptrain = photos.split == "train"
@@ -351,13 +416,13 @@ photo_model = fakes.fit_logistic(photo_spectra[ptrain], photos.label[ptrain])
 photo_report = fakes.evaluate(fakes.predict_logistic(photo_model, photo_spectra), photos, "test")
 print(fakes.format_report(photo_report).replace(fakes.REAL, "photo"))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The restored patches are, like the GANs' faces, smoother at the finest scales than a camera's pictures,
 # and the detector catches many of them — at the price of false alarms on the astronaut's own smooth areas
 # (her suit, the dark background). With a few dozen patches (fewer in quick mode) these numbers move by
 # several points from run to run: a reminder to ask how many pictures any accuracy figure rests on.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Provenance: an invisible watermark
 #
 # Detection guesses after the fact. **Provenance** marks pictures when they are made, so that the maker
@@ -367,10 +432,10 @@ print(fakes.format_report(photo_report).replace(fakes.REAL, "photo"))
 # brightness and a random ± sign for each; each message bit nudges its coefficients up or down along those
 # signs; a "pilot" half always says +1. Reading it back is a correlation with the same signs.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 show_source(watermark.embed)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 photo = watermark.test_pictures(n_faces=0, size=256)[0][1]  # the astronaut, 256 × 256
 marked = watermark.embed(photo, "AI!?", key=2024)
 found = watermark.read(marked, key=2024)
@@ -380,7 +445,7 @@ wrong = watermark.read(marked, key=2025)
 print(f"with a wrong key:   found = {wrong.found}, pilot z = {wrong.score:.1f}")
 print(f"unmarked original:  found = {watermark.read(photo, key=2024).found}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 diff = marked.astype(float) - photo
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.9))
 axes[0].imshow(photo), axes[0].set_title("original")
@@ -393,7 +458,7 @@ fig.suptitle(f"An invisible watermark: PSNR {watermark.psnr(photo, marked):.1f} 
 fig.tight_layout()
 save_figure(fig, "watermark_embed", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # You cannot see the difference between the first two; the third shows it amplified twenty times — a fine,
 # even texture of blobs a few pixels across (mid frequencies) spread over the whole picture, fainter only
 # where the picture is nearly black and the change is cut off at 0. A PSNR around 40 dB is generally
@@ -405,7 +470,7 @@ save_figure(fig, "watermark_embed", CHAPTER);
 # spread, whatever the picture. So the threshold comes from arithmetic, not tuning: at 3.7 the chance of
 # a false alarm is 1 in 10 000. We check that on unmarked pictures with many keys, and look at marked ones:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 pictures = watermark.test_pictures(n_faces=by_mode(1, 6, 10), size=256)
 keys = range(by_mode(40, 150, 300))
 unmarked_z = np.array([watermark.read(p, k).score for _, p in pictures for k in keys])
@@ -424,7 +489,7 @@ ax.set(xlabel="pilot score z", ylabel="density", title="Watermark scores: unmark
 ax.legend(fontsize=8)
 save_figure(fig, "watermark_scores", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # The unmarked scores follow the bell curve, as the arithmetic says they must; the marked ones sit far to
 # the right of the dashed threshold.
 #
@@ -433,14 +498,14 @@ save_figure(fig, "watermark_scores", CHAPTER);
 # A picture on its way through the internet gets re-compressed and resized. We mark each test picture with
 # its own random 32-bit message, attack it, and read it back:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 rows = watermark.robustness(pictures, qualities=(95, 75, 50, 30, 15), factors=(0.35, 0.5, 0.75, 1.25, 1.5))
 print(f"{'attack':<8}{'param':>7}{'detected':>10}{'bits right':>12}")
 for r in rows:
     print(f"{r['attack']:<8}{str(r['param'] or ''):>7}{r['detected']:>10.0%}{r['bit_accuracy']:>12.1%}")
 print(f"mean PSNR of the marked pictures: {rows[0]['psnr']:.1f} dB")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.6), sharey=True)
 for ax, attack, label in [(axes[0], "jpeg", "JPEG quality"), (axes[1], "resize", "resize factor (then back)")]:
     sel = [r for r in rows if r["attack"] == attack]
@@ -453,7 +518,7 @@ axes[0].legend(loc="lower left", fontsize=9)
 fig.tight_layout()
 save_figure(fig, "watermark_robustness", CHAPTER);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # Read left to right as harsher treatment. The mark survives ordinary JPEG and resizing, because it lives
 # in the middle frequencies that both keep; only very low JPEG qualities and strong shrinking (which throw
 # those frequencies away) begin to erase it. The message bits hold out longer than the yes/no verdict.
@@ -479,7 +544,7 @@ save_figure(fig, "watermark_robustness", CHAPTER);
 # neither replaces a human process for what to do when something looks wrong — the subject of the next
 # section.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. Governance exercise (no code): who decides?
 #
 # This exercise is for decision makers; it takes 20–30 minutes in a group. The technical sections give you
@@ -506,26 +571,29 @@ save_figure(fig, "watermark_robustness", CHAPTER);
 # The widget below turns your answers into a one-page policy summary to discuss (it runs without editing
 # code; change the dropdowns).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 display(governance.policy_widget())
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # (In a static copy of this notebook the dropdowns do not respond; here is the summary for one set of
 # answers, to see what it produces.)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 display(Markdown(governance.policy_summary(
     "multilingual dubbing of executives", "an AI ethics board", "written consent of every person shown or voiced",
     "watermark only", "call-back on a known number before any payment or data release", "every year")))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # - Generators and warps **resample**, and resampling changes how much fine detail a picture has: the
 #   azimuthally averaged power spectrum shows it as one curve, and a **logistic regression** on that curve
 #   is already a good detector of the fakes it was trained on.
-# - A **small CNN** that looks at the high-pass residue learns its own clues; both detectors find GAN
-#   pictures easier than warps, whose pixels are mostly real.
+# - A **small CNN** that looks at the high-pass residue learns its own clues; both detectors catch the GANs'
+#   pictures more often than the warps', whose pixels are mostly real.
+# - A **control** keeps a comparison honest: real frames given gan07's 32 px → 64 px resize are called fake
+#   too, so part of what the detectors learned is "enlarged = fake"; with the resize on both sides the
+#   GAN's own traces still give it away.
 # - Report **per generator**, on **held-out people**, with the **false-alarm rate** next to the hit rate.
 # - The **generalisation gap**: a detector does worse on a generator it never saw, and a forger who knows
 #   the clue (here, a sharpen filter) defeats it. Detection is an arms race.
@@ -535,7 +603,7 @@ display(Markdown(governance.policy_summary(
 # - What an organisation does with synthetic media is a **governance** decision: uses, consent,
 #   disclosure, a procedure for suspected fakes, and someone with the mandate to decide.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 #
 # ### Exercise 1 · The spectrum curve
@@ -545,7 +613,7 @@ display(Markdown(governance.policy_summary(
 # `abs(...)**2`; average the power over each ring of integer (rounded) radius r = 1 … H // 2 around the
 # centre, and return `np.log10(ring_mean + 1e-10)`: the (H // 2,) curve.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def my_radial_spectrum(grey):
     """(H // 2,) mean log10 power on each ring r = 1 … H // 2 of a (H, W) picture's centred spectrum."""
     ### BEGIN SOLUTION
@@ -558,7 +626,7 @@ def my_radial_spectrum(grey):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 _yy, _xx = np.mgrid[0:64, 0:64]
 _stripes = np.cos(2 * np.pi * 10 * _xx / 64)  # 10 cycles across the picture
 _face = data.images[0].mean(-1) / 255.0
@@ -572,13 +640,13 @@ run_check("Exercise 1", [
          "Same recipe: grey level in [0, 1], mean removed, Hann window, mean power per rounded radius, then log10(... + 1e-10)."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 2 · AUC by counting
 #
 # Write `my_auc(real_scores, fake_scores)`: the share of all (real, fake) pairs in which the fake scores
 # higher, ties counting one half. No library; two nested comparisons via broadcasting are enough.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def my_auc(real_scores, fake_scores):
     """Chance that a random fake outscores a random real picture (ties count half)."""
     ### BEGIN SOLUTION
@@ -587,7 +655,7 @@ def my_auc(real_scores, fake_scores):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 _real_s, _fake_s = spectrum_scores[test & (data.label == 0)], spectrum_scores[test & (data.source == gens[0])]
 run_check("Exercise 2", [
     Test("perfect separation gives 1", lambda: my_auc([0.1, 0.2], [0.8, 0.9, 0.7]) == 1.0,
@@ -601,14 +669,14 @@ run_check("Exercise 2", [
          "Take the mean over all pairs, not a sum."),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3 · Strip the mark
 #
 # Write `strip(marked)` that returns a picture a person would call the same as `marked` (the check allows a
 # mirror image, and an average change of at most 8 grey levels otherwise) but in which `watermark.read`
 # no longer finds key 2024's mark. Hint: the key fixes *where* in the spectrum the mark sits.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def strip(image):
     """A picture that looks the same as `image` but hides key 2024's watermark from detect()."""
     ### BEGIN SOLUTION
@@ -616,7 +684,7 @@ def strip(image):
     ### END SOLUTION
 
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def _looks_same(a, b):
     return min(np.abs(a.astype(float) - b).mean(), np.abs(a[:, ::-1].astype(float) - b).mean()) <= 8
 
@@ -631,7 +699,7 @@ run_check("Exercise 3", [
          "with a fixed sign: what simple change of geometry moves them all?"),
 ])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # (Real watermarks add synchronisation patterns and search over flips, shifts and scales to resist exactly
 # this; then attackers average over many keys or train a network to remove marks. Another arms race.)
 #
@@ -643,7 +711,7 @@ run_check("Exercise 3", [
 # twice, or add a little noise) until they pass; and try JPEG at quality 70 (`watermark.jpeg`) on every test
 # picture, real and fake: what happens to the false alarms?
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Discussion questions (no code needed)
 #
 # 1. A vendor offers a deepfake detector with "99 % accuracy". Using section 6, list the questions you
@@ -659,12 +727,12 @@ run_check("Exercise 3", [
 # 5. Which is the better defence against the fake CFO on a video call: a detector, or a rule that every
 #    payment request is confirmed by calling back a known number? Why do the two age differently?
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **This is the last chapter.** From a rule table (chapter 01) to a talking portrait (chapter 08), each
 # step made synthesis easier; this one showed that detecting it stays hard, that provenance helps the
 # honest, and that the decisions that matter most are made by people.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # Open copies are linked where one was checked; the others are listed with their venue.

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # Workshop · Make a portrait talk — then spot the fake
 #
 # One still picture, a few seconds of someone else talking, and two ways to combine them: **bending the
@@ -22,23 +22,23 @@
 #
 # *No code needed: use the menus and buttons. Each step takes seconds on an ordinary computer.*
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 from course_utils import setup_notebook, workshop
 
 setup_notebook(quiet=True)
 app = workshop.WorkshopApp()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · Make it talk
 #
 # 1. **Choose a portrait** — or upload your own (a clear, front-facing photo works best).
 # 2. **Choose a driving clip** — a person talking; their movements will be copied onto the portrait.
 # 3. Press **Make it talk**. The warp appears first; the GAN follows, and then improves itself on your portrait.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 app.studio
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **What you are seeing**, left to right. The **driving clip**: a synthetic person from the course's own face
 # renderer, or a real person (a public-domain NASA interview, where the course could fetch it when it was set up).
 # The **learned animator** (the headline): a network that *learned* how faces move — from thousands of synthetic
@@ -48,7 +48,7 @@ app.studio
 # (2019): it draws every pixel itself from 68 face points after seeing your portrait once — small and soft here
 # (64 pixels, trained on a laptop); to keep a face that way takes the paper's millions of real videos and GPUs.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2 · Your own face, live
 #
 # Press **Use my camera**, then **Start camera**: the portrait chosen above moves with *your* face as you talk,
@@ -57,10 +57,10 @@ app.studio
 # landmarks and dropped. **Record 5 s** keeps the *portrait's* animation as a video file. Camera pages work only
 # over `https://` or on `localhost`; without a camera, the clips above tell the same story.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 app.live
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3 · Spot the fake
 #
 # Each round shows two pictures made from one **real photograph**: the photograph itself, and a fake in which a
@@ -70,10 +70,10 @@ app.live
 # pictures, or what the **invisible watermark** reader found. The score page compares you — and everyone who
 # played on this computer — with guessing.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 app.quiz_box
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## For discussion
 #
 # - Which was more convincing to you — the learned animator, the warp or the GAN — and why? Which would be easier to
@@ -82,7 +82,7 @@ app.quiz_box
 # - If people cannot reliably tell by looking, what should a process rely on instead (call-backs, provenance
 #   signatures, watermarks, detectors)? Who decides, and who is accountable?
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 # A silent self-check for the course's tests (it shows nothing): the quiz's logic answers without a browser.
 _check = workshop.Quiz(seed=0, n_rounds=2, kinds=("warp",))
 assert _check.answer(_check.current.fake_side).correct and _check.score == 1

@@ -491,3 +491,55 @@ def test_jupyterlab_notebook_drives_the_portrait_from_a_fake_camera(playwright_,
             _run_all_cells(page, f"http://127.0.0.1:{port}/lab/tree/{CAMERA_NOTEBOOK}?token={token}&reset",
                            "() => !!document.querySelector('.course-cam .cc-start')", 60_000)
             _drive_camera(page, tmp_path, "jupyterlab", what)
+
+
+# ----------------------------------------------------------------------------------------------- a slide deck, offline
+
+def test_slide_deck_opens_from_disk_and_moves(browser, tmp_path):
+    """Chapter 00's reveal.js deck (`make slides`), opened as a file: reveal.js starts, the arrow key moves to the
+    leaders' slide, every slide fits its height, nothing is fetched from outside the deck's folder, no page error."""
+    from course_utils.tools import slides
+
+    built = slides.build(tmp_path / "slides", only=["00"])[0]
+    assert built.ok, built.note
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    errors, fetched = [], []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("request", lambda req: fetched.append(req.url))
+    try:
+        page.goto(built.html.as_uri(), timeout=60_000)
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+        total = page.evaluate("Reveal.getTotalSlides()")
+        assert total == built.slides and total > 3, (total, built.slides)
+        assert page.evaluate("Reveal.getSlidePastCount()") == 0
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => Reveal.getSlidePastCount() === 1", timeout=10_000)
+        slide = page.evaluate("(() => { const s = Reveal.getCurrentSlide();"
+                              " return {kind: s.dataset.kind, text: s.innerText}; })()")
+        assert slide["kind"] == "leaders" and "For leaders." in slide["text"], slide
+        shot = tmp_path / "slides-leaders.png"
+        page.screenshot(path=str(shot))
+        _keep(shot)
+        # every slide, once shown, fits the slide's height (deck.js shrinks text and pictures when needed)
+        height = page.evaluate("Reveal.getConfig().height")
+        too_tall = []
+        for index in range(total):
+            page.evaluate(f"(() => {{ const i = Reveal.getIndices(Reveal.getSlides()[{index}]); Reveal.slide(i.h, i.v); }})()")
+            page.wait_for_function("() => !!Reveal.getCurrentSlide().dataset.fitted", timeout=10_000)
+            tall = page.evaluate("Reveal.getCurrentSlide().scrollHeight")
+            if tall > height + 2:
+                too_tall.append((index, tall))
+        assert not too_tall, f"slides taller than {height} px: {too_tall}"
+        pictures = page.evaluate("[...document.querySelectorAll('.jp-OutputArea-output img')]"
+                                 ".filter(i => i.complete && i.naturalWidth > 0).length")
+        assert pictures >= 3, f"only {pictures} figures and animations drawn"
+        outside = [u for u in fetched if not u.startswith(("file://", "data:"))]
+        assert not outside, f"the deck fetched from outside its folder: {outside}"
+        assert any(u.endswith("reveal.js/dist/reveal.js") for u in fetched)
+        assert not errors, errors
+    except Exception:
+        _failure_shot(page, tmp_path / "slides-failure.png")
+        raise
+    finally:
+        page.close()

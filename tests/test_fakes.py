@@ -142,3 +142,78 @@ def test_a_detector_trained_on_crude_fakes_misses_subtle_ones():
     assert gap["seen_detected"] == 1.0 and gap["unseen_detected"] < 0.5
     cross = fakes.cross_generator(data)
     assert cross["warp_tps"]["gan07"]["detected"] == 1.0  # trained on the subtle ones, it catches the crude ones
+
+
+def test_the_resize_control_gives_real_frames_exactly_the_gan07_fakes_resize(monkeypatch):
+    import torch
+
+    from course_utils import gans
+
+    rng = np.random.default_rng(5)
+    small = rng.integers(0, 256, (3, fakes.GAN07_SIZE, fakes.GAN07_SIZE, 3), dtype=np.uint8)
+
+    class Gen:
+        z_dim = 4
+        embed = torch.nn.Embedding(8, 1)
+
+    monkeypatch.setattr(gans, "sample_faces", lambda gen, z, y: small[: len(z)])
+    gan_fakes, source, _ = fakes._gan07_fakes(Gen(), 3, seed=0)
+    assert source == "gan07" and gan_fakes[0].shape == (64, 64, 3)
+    # a 64 px picture made of 2 x 2 blocks shrinks back to exactly its 32 px self, so the control must then
+    # reproduce the GAN path's enlargement pixel for pixel (a different interpolation on either side fails)
+    blocks = np.kron(small, np.ones((1, 2, 2, 1), np.uint8))
+    assert np.array_equal(fakes.shrink_and_enlarge(blocks), np.stack(gan_fakes))
+    assert not np.array_equal(fakes.shrink_and_enlarge(blocks), blocks)  # it is a real resize, not a copy
+    with pytest.raises(CourseError):
+        fakes.shrink_and_enlarge(small)
+
+
+def test_resize_control_set_holds_the_resized_real_frames_as_real_and_gan07_as_fake():
+    rng = np.random.default_rng(6)
+    images = rng.integers(0, 256, (12, 64, 64, 3), dtype=np.uint8)
+    source = np.array(["faceworld"] * 4 + ["gan07"] * 4 + ["warp_tps"] * 4)
+    split = np.array(["train", "train", "test", "test"] * 3)
+    data = fakes.ImageSet(images, source, np.arange(12), split)
+    control = fakes.resize_control_set(data)
+    assert list(control.source) == [fakes.RESIZED] * 4 + ["gan07"] * 4  # no warps, no untouched real frames
+    assert list(control.label) == [0] * 4 + [1] * 4 and control.generators == ["gan07"]
+    assert list(control.split) == list(split[:8]) and list(control.identity) == list(range(8))
+    assert np.array_equal(control.images[:4], fakes.shrink_and_enlarge(images[:4]))
+    assert np.array_equal(control.images[4:], images[4:8])
+    with pytest.raises(CourseError):
+        fakes.resize_control_set(data.subset(source != "gan07"))
+
+
+def test_bench_control_exposes_a_detector_that_learned_only_the_resize(monkeypatch):
+    """Fakes that are nothing but resized real-like pictures: caught in the usual test, but the control
+    (real frames given the same resize) shows the detectors accuse resized real pictures too, and that with the
+    resize on both sides nothing is left to catch."""
+    import cv2
+
+    from course_utils import watermark
+    from course_utils.bench import fakes as suite
+
+    rng = np.random.default_rng(7)
+
+    def textures(n):
+        noise = rng.normal(0, 60, (n, 64, 64, 3)).astype(np.float32)
+        return np.clip(128 + np.stack([cv2.GaussianBlur(im, (0, 0), 0.7) for im in noise]), 0, 255).astype(np.uint8)
+
+    n = 60
+    real, gan, warp = textures(n), fakes.shrink_and_enlarge(textures(n)), textures(n)
+    warp = np.stack([cv2.GaussianBlur(im, (0, 0), 0.8) for im in warp])
+    split = np.array((["train"] * 40 + ["test"] * 20) * 3)
+    data = fakes.ImageSet(np.concatenate([real, gan, warp]), np.array(["faceworld"] * n + ["gan07"] * n + ["warp_tps"] * n),
+                          np.zeros(3 * n, int), split)
+    monkeypatch.setattr(fakes, "build_image_set", lambda *a, **k: data)
+    monkeypatch.setattr(fakes, "photo_set", lambda *a, **k: (_ for _ in ()).throw(CourseError("no photos here")))
+    monkeypatch.setattr(watermark, "test_pictures", lambda n_faces: [])
+    monkeypatch.setattr(watermark, "robustness", lambda *a, **k: [{"psnr": 40.0}])
+    monkeypatch.setattr(watermark, "false_positive_rate", lambda *a, **k: (0.0, 1))
+    monkeypatch.setitem(suite.SIZES, "quick", (0, 0, 0, 2, 0, 0, 0))
+    figs = suite.run("quick").figures
+    assert figs["acc_spectrum_gan07"] > 0.9 and figs["real_passed_spectrum"] > 0.8  # the usual report: "easy"
+    assert figs["resized_real_passed_spectrum"] < 0.3  # ... yet resized real pictures are called fake too
+    assert figs["acc_spectrum_gan07_vs_resized"] < 0.75  # and with the resize on both sides little is left
+    for key in ("resized_real_passed_cnn", "acc_cnn_gan07_vs_resized", "auc_cnn_gan07_vs_resized"):
+        assert 0.0 <= figs[key] <= 1.0

@@ -126,3 +126,79 @@ def test_bench_suite_compares_against_the_better_opencv_method(monkeypatch):
     rows = {r["figure"]: r["result"] for r in result.rows}
     assert rows["landmark_tps_vs_opencv"] == "pass" and rows["learned_vs_opencv"] == "SKIPPED"
     assert not result.ok and any("learned skipped: no checkpoint" in n for n in result.notes)
+
+
+def test_bench_suite_measures_the_landmark_methods_again_with_a_detectors_landmarks(monkeypatch):
+    from dataclasses import replace
+
+    from course_utils.bench import flow as suite
+
+    p = faceworld_pairs(1, 64, split="test")[0]
+    asked = []
+
+    def shifted_by_one_pixel(pairs, backend):
+        asked.append(backend)
+        moved = [replace(q, source_points=q.source_points + 1, target_points=q.target_points + 1) for q in pairs]
+        return moved, np.ones((len(pairs), 2), bool)
+
+    exact = lambda q: np.array_equal(q.target_points, p.target_points)  # noqa: E731
+    fake = {"farneback": lambda q: np.zeros_like(q.flow), "dis": lambda q: q.flow * 0.5,
+            "landmark_tps": lambda q: q.flow * (0.9 if exact(q) else 0.2),
+            "learned": lambda q: q.flow * (0.95 if exact(q) else 0.4)}
+    monkeypatch.setattr(suite, "_methods", lambda: fake)
+    monkeypatch.setattr("course_utils.flow.pairs.faceworld_pairs", lambda n, size, split: [p])
+    monkeypatch.setattr("course_utils.flow.pairs.with_detected_landmarks", shifted_by_one_pixel)
+    monkeypatch.setattr("course_utils.landmarks.usable_backends", lambda: {"dlib": "ready", "course": "not shipped"})
+    result = suite.run("quick")
+    figs = result.figures
+    zero = figs["epe_zero"]
+    assert figs["epe_landmark_tps"] == pytest.approx(0.1 * zero, rel=1e-4)  # the exact landmarks' rows stay
+    assert figs["epe_landmark_tps_dlib"] == pytest.approx(0.8 * zero, rel=1e-4)  # ... and the detector's are new
+    assert figs["epe_learned_dlib"] == pytest.approx(0.6 * zero, rel=1e-4)
+    assert "epe_dis_dlib" not in figs  # the image methods see no landmarks: nothing to re-measure
+    assert figs["dlib_found"] == 1.0 and figs["dlib_point_error"] == pytest.approx(np.sqrt(2), rel=1e-5)
+    assert set(asked) == {"dlib"} and "epe_learned_course" not in figs
+    assert any("_course rows skipped: not shipped" in n for n in result.notes)
+    assert figs["landmark_tps_dlib_vs_opencv"] == pytest.approx(0.8 / 0.5, rel=1e-4)  # behind DIS: reported ...
+    assert result.ok  # ... but the detected rows carry no bars
+
+
+def test_detected_landmarks_come_from_the_detector_and_a_missed_face_means_no_motion(monkeypatch):
+    from course_utils import landmarks
+    from course_utils.flow.pairs import detect_points, with_detected_landmarks
+
+    pairs = faceworld_pairs(2, 64, split="test")
+    if not landmarks.usable_backends()["dlib"].startswith("ready"):
+        pytest.skip("dlib is not installed here")
+    detected, found = with_detected_landmarks(pairs, "dlib")
+    assert found.shape == (2, 2) and found.all()
+    for p, d in zip(pairs, detected):
+        assert d.source is p.source and d.flow is p.flow  # only the landmarks change
+        off = np.linalg.norm(d.target_points - p.target_points, axis=1).mean()
+        assert 0.05 < off < 3.0  # a detector's points: near the truth, never exactly on it
+        motion_err = np.linalg.norm((d.target_points - d.source_points) - (p.target_points - p.source_points), axis=1)
+        assert motion_err.mean() < 2.0
+    assert np.allclose(detect_points(pairs[0].target, "dlib"), detected[0].target_points)
+
+
+
+def test_a_frame_the_detector_misses_takes_the_other_frames_points(monkeypatch):
+    from course_utils.flow import pairs as P
+
+    pairs = faceworld_pairs(2, 64, split="test")
+    targets = [p.target for p in pairs]
+    truth = {id(p.source): p.source_points for p in pairs}
+    monkeypatch.setattr(P, "detect_points", lambda image, backend, upscale: (
+        None if any(image is t for t in targets) else truth[id(image)] + 0.5))
+    detected, found = P.with_detected_landmarks(pairs, "dlib")
+    assert found[:, 0].all() and not found[:, 1].any()
+    for p, d in zip(pairs, detected):
+        assert np.array_equal(d.source_points, p.source_points + 0.5)
+        assert np.array_equal(d.target_points, d.source_points)  # no face found: no motion, not the truth
+
+    monkeypatch.setattr(P, "detect_points", lambda image, backend, upscale: None)
+    detected, found = P.with_detected_landmarks(pairs[:1], "dlib")
+    d = detected[0]
+    assert not found.any() and np.array_equal(d.source_points, d.target_points)
+    assert np.linalg.norm(d.source_points - pairs[0].source_points, axis=1).mean() > 0.5  # the average face
+    assert 10 < np.ptp(d.source_points[:, 0]) < 64  # ... at the pair's 64 px

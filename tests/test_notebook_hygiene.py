@@ -94,7 +94,7 @@ def reference_problems(text: str) -> list[str]:
     """What is wrong with a chapter's closing reference list (its .py text): [] when it ends with one."""
     import re
 
-    cells = text.split("# %% [markdown]")
+    cells = re.split(r"^# %% \[markdown\].*$", text, flags=re.M)
     last = cells[-1].strip().splitlines() if len(cells) > 1 else []
     if not last or last[0].strip() != "# ## References":
         return ["the chapter does not end with a '## References' markdown cell"]

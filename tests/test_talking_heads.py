@@ -280,6 +280,71 @@ def test_fine_tuning_starts_from_the_papers_initialisation(tiny_nets):
     assert ft.animate(marks).shape == (3, 3, 32, 32)
 
 
+def test_generic_initialisation_starts_from_the_mean_embedding_and_person_init_is_unchanged(monkeypatch, tiny_nets):
+    from course_utils.talking_heads import PersonalisedDiscriminator, embed_person
+    from course_utils.talking_heads import finetune as ft_module
+
+    torch.manual_seed(0)
+    gan = TalkingHeadGAN("tiny", n_videos=3).eval()
+    b = tiny_batch(b=1, k=3)
+    frames, marks = b["frames"][0], b["landmark_images"][0]
+    e_new, e_bar = embed_person(gan, frames, marks), torch.rand(gan.config.embed_dim) * 3
+    made = []       # every D′ fine_tune builds, to read its w′
+    monkeypatch.setattr(ft_module, "PersonalisedDiscriminator",
+                        lambda d, e: made.append(PersonalisedDiscriminator(d, e)) or made[-1])
+    starts = {}
+
+    def at_step_0(init):
+        return lambda step, g: starts.setdefault(init, g.psi.detach().clone()) if step == 0 else None
+
+    project = lambda e: gan.generator.project(e[None])[0]  # noqa: E731  ψ = P·e
+    fine_tune(gan, frames, marks, steps=0, init="person", callback=at_step_0("person"))
+    assert torch.allclose(starts["person"], project(e_new))                          # person: ψ′ = P·ê, as before
+    assert torch.allclose(made[-1].w.detach(), gan.discriminator.w0 + e_new)         # w′ = w₀ + ê
+    fine_tune(gan, frames, marks, steps=0, init="generic", e_generic=e_bar, callback=at_step_0("generic"))
+    assert torch.allclose(starts["generic"], project(e_bar))                         # generic: ψ′ = P·ē
+    assert torch.allclose(made[-1].w.detach(), gan.discriminator.w0 + e_bar)         # w′ = w₀ + ē
+    assert not torch.allclose(starts["generic"], starts["person"], atol=1e-3)
+    with pytest.raises(CourseError, match="init must be"):
+        fine_tune(gan, frames, marks, steps=1, init="average")
+
+
+def test_fine_tuning_calls_back_at_every_step_and_measuring_changes_nothing(tiny_nets):
+    torch.manual_seed(0)
+    gan = TalkingHeadGAN("tiny", n_videos=3).eval()
+    b = tiny_batch(b=1, k=3)
+    frames, marks = b["frames"][0], b["landmark_images"][0]
+    seen = []
+
+    def measure(step, g):
+        seen.append(step)
+        g.animate(marks)            # what the ablation's curves do at each measured step
+
+    quiet, _ = fine_tune(gan, frames, marks, steps=3, nets=tiny_nets, seed=5)
+    watched, _ = fine_tune(gan, frames, marks, steps=3, nets=tiny_nets, seed=5, callback=measure)
+    assert seen == [0, 1, 2, 3]
+    assert torch.equal(quiet.psi, watched.psi)
+    assert all(torch.equal(a, b) for a, b in zip(quiet.state_dict().values(), watched.state_dict().values()))
+
+
+def test_mean_embedding_averages_training_people_and_leaves_the_random_state_alone():
+    from course_utils.talking_heads import embed_person
+    from course_utils.talking_heads.episodes import EpisodeDataset
+    from course_utils.talking_heads.finetune import mean_embedding
+
+    torch.manual_seed(0)
+    gan = TalkingHeadGAN("tiny", n_videos=3).eval()
+    state = torch.get_rng_state()
+    e_bar = mean_embedding(gan, n_people=3, k=2, seed=4)
+    assert torch.equal(torch.get_rng_state(), state)
+    people = EpisodeDataset("train", 3, k=2, size=32)
+    torch.manual_seed(4)
+    eps = [people[i] for i in range(3)]
+    by_hand = torch.stack([embed_person(gan, ep["frames"], ep["landmark_images"]) for ep in eps]).mean(0)
+    assert torch.allclose(e_bar, by_hand)
+    assert not torch.allclose(e_bar, mean_embedding(gan, n_people=3, k=2, seed=5))   # the draws follow the seed
+
+
 # ----------------------------------------------------------------------------- resume
 
 def _weights(info):

@@ -98,10 +98,50 @@ def face_mask(pair: FlowPair) -> np.ndarray:
     return mask.astype(bool) & pair.valid
 
 
+def detect_points(image: np.ndarray, backend: str = "dlib", upscale: int = 4) -> np.ndarray | None:
+    """(68, 2) float32 landmarks, in the pixels of `image` ((H, W, 3) uint8), found by a landmark detector
+    (course_utils.landmarks.detect with `backend`), or None when it finds no face. The image is enlarged
+    `upscale` times (bicubic) first: dlib's face finder wants faces about 80 px wide, and a 64 px pair has
+    faces about 35 px wide."""
+    import cv2
+
+    from ..errors import CourseError
+    from ..landmarks import detect
+
+    big = cv2.resize(image, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_CUBIC) if upscale != 1 else image
+    try:
+        points = detect(big, backend=backend).faces[0].points
+    except CourseError:
+        return None
+    return ((points + 0.5) / upscale - 0.5).astype(np.float32)  # pixel centres of the enlarged image -> image
+
+
+def with_detected_landmarks(pairs: list[FlowPair], backend: str = "dlib",
+                            upscale: int = 4) -> tuple[list[FlowPair], np.ndarray]:
+    """The pairs with the renderer's exact landmarks replaced by a detector's (detect_points), and found,
+    (N, 2) bool: whether the detector found the face in the source and in the target. Where it finds one
+    frame's face only, both frames get those points (no motion: a landmark method then predicts about zero
+    flow); where it finds neither, both get the average FaceWorld face. Images, flow and valid stay the
+    truth; score on face_mask of the ORIGINAL pairs (the mask is drawn from the exact target landmarks)."""
+    from ..faces import REF_SIZE, faceworld_landmarks
+
+    out, found = [], []
+    for p in pairs:
+        a, b = detect_points(p.source, backend, upscale), detect_points(p.target, backend, upscale)
+        found.append((a is not None, b is not None))
+        if a is None and b is None:
+            k = p.source.shape[0] / REF_SIZE
+            a = b = ((faceworld_landmarks() + 0.5) * k - 0.5).astype(np.float32)
+        a, b = (b if a is None else a), (a if b is None else b)
+        out.append(replace(p, source_points=a, target_points=b))
+    return out, np.array(found, bool).reshape(-1, 2)
+
+
 def stack_pairs(pairs: list[FlowPair]) -> dict[str, np.ndarray]:
     """Pairs as arrays with a leading batch axis, for saving and training."""
     keys = ("source", "target", "flow", "valid", "source_points", "target_points")
     return {k: np.stack([getattr(p, k) for p in pairs]) for k in keys} | {"seed": np.array([p.seed for p in pairs])}
 
 
-__all__ = ["FlowPair", "pair_frames", "make_pair", "faceworld_pairs", "training_pairs", "stack_pairs", "face_mask", "Expression"]
+__all__ = ["FlowPair", "pair_frames", "make_pair", "faceworld_pairs", "training_pairs", "stack_pairs", "face_mask",
+           "detect_points", "with_detected_landmarks", "Expression"]

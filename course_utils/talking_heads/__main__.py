@@ -2,7 +2,9 @@
     [--run NAME] [--resume] [--time-limit S] [--ship]        (also under torchrun --nproc_per_node N)
 python -m course_utils.talking_heads curves --run NAME         the run's training curves, for the notebook
 python -m course_utils.talking_heads evaluate [--identities N] [--ft-steps S] [--out PATH]
-    the paper's Table 1 on held-out FaceWorld people, written with its provenance (evaluate.py)"""
+    the paper's Table 1 on held-out FaceWorld people, written with its provenance (evaluate.py)
+python -m course_utils.talking_heads ft-init [--identities N] [--shots 1 8] [--steps 0 10 …] [--out PATH]
+    the initialisation ablation: FT from the person (ψ′ = P·ê) vs from ē, curves by step (ablation.py)"""
 
 from __future__ import annotations
 
@@ -53,6 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--record", action="store_true",
                     help="also write the headline figures into the shipped checkpoint's manifest entry (same file)")
     ev.add_argument("--no-progress", action="store_true")
+    ab = sub.add_parser("ft-init", help="fine-tuning from the person vs from a generic embedding: curves by step")
+    ab.add_argument("--identities", type=int, default=8, help="held-out FaceWorld test people (the Table-1 people)")
+    ab.add_argument("--shots", type=int, nargs="+", default=[1, 8], help="K: frames of each person to fine-tune on")
+    ab.add_argument("--steps", type=int, nargs="+", help="fine-tuning steps at which to measure (default ablation.STEPS)")
+    ab.add_argument("--threads", type=int, default=1, help="torch threads")
+    ab.add_argument("--seed", type=int, default=0)
+    ab.add_argument("--out", help="results file (default: docs/bench/ft-init-standard.json)")
+    ab.add_argument("--no-progress", action="store_true")
     cu = sub.add_parser("curves", help="write a run's training curves beside the shipped checkpoint")
     cu.add_argument("--run", required=True)
     cu.add_argument("--every", type=int, default=50, help="average over windows of this many steps")
@@ -65,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m course_utils.talking_heads " + " ".join(shlex.quote(x) for x in (argv or sys.argv[1:]))
     if a.cmd == "evaluate":
         return _evaluate(a, command)
+    if a.cmd == "ft-init":
+        return _ft_init(a, command)
 
     from .config import get_config
     from .losses import perceptual_nets
@@ -122,6 +134,39 @@ def _evaluate(a, command: str) -> int:
     print(f"written {out} in {results['provenance']['seconds']:.0f} s")
     if a.record and not a.run:
         _record(results, gan)
+    return 0
+
+
+def _ft_init(a, command: str) -> int:
+    import json
+    import time
+    from pathlib import Path
+
+    import torch
+
+    from . import ablation
+    from . import evaluate as ev
+    from .train import load_talking_heads
+
+    torch.set_num_threads(a.threads)
+    gan = load_talking_heads()
+    revision = ev._git_revision()
+    t = time.perf_counter()
+    results = ablation.run(gan, a.identities, tuple(a.shots), tuple(a.steps or ablation.STEPS), seed=a.seed,
+                           progress=not a.no_progress)
+    results["provenance"] = ev.provenance(command, f"talking_heads_{gan.config.name}", time.perf_counter() - t, revision)
+    out = Path(a.out) if a.out else ablation.RESULTS_FILE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1) + "\n")
+    steps = results["steps"]
+    for k, paired in results["paired"].items():
+        s = results["summary"]
+        print(f"{k}: SSIM person  " + " ".join(f"{v:.3f}" for v in s[f"person_{k}"]["ssim"]["mean"]))
+        print(f"{k}: SSIM generic " + " ".join(f"{v:.3f}" for v in s[f"generic_{k}"]["ssim"]["mean"]))
+        print(f"{k}: person - generic at steps {steps}: " + ", ".join(
+            f"{m:+.3f}±{se or float('nan'):.3f} ({w}/{paired['ssim']['n']})" for m, se, w in
+            zip(paired["ssim"]["mean"], paired["ssim"]["se"], paired["ssim"]["wins"])))
+    print(f"written {out} in {results['provenance']['seconds']:.0f} s")
     return 0
 
 

@@ -98,11 +98,13 @@ CONFIGS: dict[str, TalkingHeadConfig] = {
         e_channels=(16, 32, 64, 128), embed_dim=128, k=4, batch=8, n_videos=100,
         frames_per_video=64),
     # paper: channels, 512-d embedding and attention placement as the notes recall them; batch and the number
-    # of bottleneck blocks are the course's guesses, not quotes
+    # of bottleneck blocks are the course's guesses, not quotes. n_videos: one column of W per training video,
+    # and the paper meta-learns on VoxCeleb2's development split, 145,569 videos of 5,994 people (Chung,
+    # Nagrani & Zisserman 2018, arXiv 1806.05622)
     "paper": TalkingHeadConfig(
         name="paper", size=256, g_down=(64, 128, 256, 512), g_res_blocks=5, g_up=(256, 128, 64, 32),
         e_channels=(64, 128, 256, 512, 512, 512), embed_dim=512, attention_down=(32,), attention_up=(64,), k=8, batch=48,
-        n_videos=140_000, frames_per_video=64, lr_g=5e-5, lr_d=2e-4, w_pixel=0.0, w_vgg19=1.5e-1,
+        n_videos=145_569, frames_per_video=64, lr_g=5e-5, lr_d=2e-4, w_pixel=0.0, w_vgg19=1.5e-1,
         w_vggface=2.5e-2, log_every=100, checkpoint_every=5000, collapse_every=1000, ft_steps=40, ft_batch=8,
         ft_lr_g=5e-5, ft_lr_d=2e-4),
 }

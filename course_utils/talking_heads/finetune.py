@@ -6,10 +6,18 @@ content and adversarial losses (no embedding match: there is no W_i any more). F
 training: ψ = P·ê_new as it is.
 
     puppet = feed_forward(gan, frames, landmark_images)           # FF
-    puppet, history = fine_tune(gan, frames, landmark_images)      # FT
+    puppet, history = fine_tune(gan, frames, landmark_images)      # FT from the person (the paper)
+    puppet, history = fine_tune(gan, frames, landmark_images, init="generic")   # FT from nobody in particular
     x̂ = puppet(y)                                                  # (B, 3, S, S) for landmark images y
 
 frames and landmark_images are (T, 3, S, S) float in [-1, 1] (T = K shots of one person).
+
+The ablation (init="generic"). The paper's abstract credits the person-specific start of G′ and D′ for
+fine-tuning that needs few images and little time. To test that, the same fine-tuning can start from ē, the
+embedder's mean over FaceWorld *training* people (mean_embedding): ψ′ = P·ē, w′ = w₀ + ē. ē was chosen over
+zeros because it is an embedding the meta-learned networks have seen the like of (E's outputs are
+non-negative sums, ‖ê‖ ≈ 8 for the shipped small checkpoint; a zero vector is far from all of them), and over
+one particular training person because it favours nobody: what it does not carry is this person.
 """
 
 from __future__ import annotations
@@ -21,9 +29,14 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
+from ..errors import CourseError
 from .losses import (Terms, adversarial_g, content_targets, content_terms, feature_matching, hinge_d_fake,
                      hinge_d_real)
 from .models import Discriminator, Generator, TalkingHeadGAN
+
+# ē for init="generic": 16 training people × 4 frames. Measured on the shipped small checkpoint: this ē lies 0.34
+# from the mean over 64 people × 8 frames, where held-out test people lie 1.1-2.1 from it (‖ê‖ ≈ 8).
+GENERIC_PEOPLE, GENERIC_FRAMES = 16, 4
 
 
 class PersonalisedGenerator(nn.Module):
@@ -89,20 +102,43 @@ def feed_forward(gan: TalkingHeadGAN, frames: torch.Tensor, landmark_images: tor
     return PersonalisedGenerator(gan.generator, embed_person(gan, frames, landmark_images), trainable=False).eval()
 
 
+@torch.no_grad()
+def mean_embedding(gan: TalkingHeadGAN, n_people: int = GENERIC_PEOPLE, k: int = GENERIC_FRAMES, seed: int = 0) -> torch.Tensor:
+    """ē (d,): the embedder's mean over the first `n_people` FaceWorld training people (meta-learning saw them),
+    each embedded from k frames drawn with `seed` — an embedding of nobody in particular, for init="generic"."""
+    from .episodes import EpisodeDataset
+
+    people = EpisodeDataset("train", n_people, k=k, size=gan.config.size)
+    with torch.random.fork_rng():         # the draws follow `seed` and leave the caller's random state alone
+        torch.manual_seed(seed)
+        episodes = [people[i] for i in range(n_people)]
+    return torch.stack([embed_person(gan, ep["frames"], ep["landmark_images"]) for ep in episodes]).mean(0)
+
+
 def fine_tune(gan: TalkingHeadGAN, frames: torch.Tensor, landmark_images: torch.Tensor, steps: int | None = None,
-              *, nets=None, batch: int | None = None, lr_g: float | None = None, lr_d: float | None = None, seed: int = 0,
-              progress: bool = False, time_limit: float | None = None):
+              *, init: str = "person", e_generic: torch.Tensor | None = None, nets=None, batch: int | None = None,
+              lr_g: float | None = None, lr_d: float | None = None, seed: int = 0, progress: bool = False,
+              time_limit: float | None = None, callback=None):
     """FT: train G′ (ψ′ and G's weights) and D′ (trunk, w′, b′) on the T frames for `steps` steps
     (config.ft_steps by default), minibatches of min(batch, T) frames (config.ft_batch by default).
-    Returns (G′, history), history a
-    list of {step, terms: {name: {scale, value}}}. nets: the content loss's feature networks (None: pixel
-    L1 only — pass losses.perceptual_nets() for the full content loss)."""
+    Returns (G′, history), history a list of {step, terms: {name: {scale, value}}}.
+
+    init: where G′ and D′ start. "person" (the paper): e = ê_new, the embedder's mean over the T frames.
+    "generic" (the ablation): e = ē, e_generic or mean_embedding(gan). Then ψ′ = P·e and w′ = w₀ + e.
+    nets: the content loss's feature networks (None: pixel L1 only — pass losses.perceptual_nets() for the full
+    content loss). callback(step, G′): called before the first step (step 0) and after every step, to measure
+    G′ on the way (G′.animate does not disturb the training)."""
     config = gan.config
     steps = config.ft_steps if steps is None else steps
     batch = batch or config.ft_batch
-    e_hat = embed_person(gan, frames, landmark_images)
-    g_new = PersonalisedGenerator(gan.generator, e_hat).train()
-    d_new = PersonalisedDiscriminator(gan.discriminator, e_hat).train()
+    if init == "person":
+        e = embed_person(gan, frames, landmark_images)                 # ê_new
+    elif init == "generic":
+        e = mean_embedding(gan) if e_generic is None else e_generic    # ē: knows nothing of this person
+    else:
+        raise CourseError(f"init must be 'person' (start from ê of the frames) or 'generic' (from ē), not {init!r}.")
+    g_new = PersonalisedGenerator(gan.generator, e).train()           # ψ′ = P·e, trainable
+    d_new = PersonalisedDiscriminator(gan.discriminator, e).train()   # w′ = w₀ + e, b′ = b
     opt_g = torch.optim.Adam(g_new.parameters(), lr=lr_g or config.ft_lr_g, betas=config.betas)
     opt_d = torch.optim.Adam([p for p in d_new.parameters() if p.requires_grad], lr=lr_d or config.ft_lr_d,
                              betas=config.betas)
@@ -110,6 +146,8 @@ def fine_tune(gan: TalkingHeadGAN, frames: torch.Tensor, landmark_images: torch.
     history, t0 = [], time.perf_counter()
     n = len(frames)
     targets = content_targets(frames, nets, config)    # the T real frames never change: their features once
+    if callback:
+        callback(0, g_new)
     from tqdm.auto import tqdm
 
     for step in tqdm(range(1, steps + 1), desc="fine-tuning", disable=not progress):
@@ -135,6 +173,8 @@ def fine_tune(gan: TalkingHeadGAN, frames: torch.Tensor, landmark_images: torch.
         opt_g.step()
         history.append({"step": step, "terms": {f"G.{k}": v for k, v in g.log().items()} |
                         {f"D.{k}": v for k, v in d.log().items()}})
+        if callback:
+            callback(step, g_new)
         if time_limit and time.perf_counter() - t0 > time_limit:
             break
     return g_new.eval(), history
