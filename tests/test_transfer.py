@@ -7,13 +7,7 @@ from course_utils import transfer
 from course_utils.identity_net import IdentityNet
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small networks on a shared machine: one thread is fastest and the timings stay predictable."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/conftest.py
 
 
 def _tiny_problem(seed=0, n=24, d=4, tasks=3):
