@@ -895,9 +895,9 @@ run_check("Exercise 3", [
 #
 # Open copies are linked where one was checked; the others are listed with their venue.
 #
-# - Norbert Wiener (1949). Extrapolation, Interpolation, and Smoothing of Stationary Time Series. *MIT Press / Wiley (book)*.
+# - Norbert Wiener (1949). Extrapolation, Interpolation, and Smoothing of Stationary Time Series. *MIT Press / Wiley (book)*. [doi:10.7551/mitpress/2946.001.0001](https://doi.org/10.7551/mitpress/2946.001.0001)
 # - B. R. Hunt (1973). The Application of Constrained Least Squares Estimation to Image Restoration by Digital Computer. *IEEE Transactions on Computers* C-22(9).
-# - William Hadley Richardson (1972). Bayesian-Based Iterative Method of Image Restoration. *Journal of the Optical Society of America* 62(1).
-# - L. B. Lucy (1974). An Iterative Technique for the Rectification of Observed Distributions. *The Astronomical Journal* 79.
-# - Zhou Wang, Alan C. Bovik, Hamid R. Sheikh, Eero P. Simoncelli (2004). Image Quality Assessment: From Error Visibility to Structural Similarity. *IEEE Transactions on Image Processing* 13(4).
+# - William Hadley Richardson (1972). Bayesian-Based Iterative Method of Image Restoration. *Journal of the Optical Society of America* 62(1). [doi:10.1364/JOSA.62.000055](https://doi.org/10.1364/JOSA.62.000055)
+# - L. B. Lucy (1974). An Iterative Technique for the Rectification of Observed Distributions. *The Astronomical Journal* 79. [full text (NASA ADS)](https://adsabs.harvard.edu/pdf/1974AJ.....79..745L) · [doi:10.1086/111605](https://doi.org/10.1086/111605)
+# - Zhou Wang, Alan C. Bovik, Hamid R. Sheikh, Eero P. Simoncelli (2004). Image Quality Assessment: From Error Visibility to Structural Similarity. *IEEE Transactions on Image Processing* 13(4). [authors' copy (NYU)](https://www.cns.nyu.edu/pub/lcv/wang03-reprint.pdf) · [doi:10.1109/TIP.2003.819861](https://doi.org/10.1109/TIP.2003.819861)
 # - Olaf Ronneberger, Philipp Fischer, Thomas Brox (2015). U-Net: Convolutional Networks for Biomedical Image Segmentation. *MICCAI 2015*. [arXiv:1505.04597](https://arxiv.org/abs/1505.04597)

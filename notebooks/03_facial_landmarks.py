@@ -711,9 +711,9 @@ run_check("Exercise 3", [
 #
 # Open copies are linked where one was checked; the others are listed with their venue.
 #
-# - Christos Sagonas, Georgios Tzimiropoulos, Stefanos Zafeiriou, Maja Pantic (2013). 300 Faces in-the-Wild Challenge: The First Facial Landmark Localization Challenge. *ICCV 2013 Workshops*.
-# - Ralph Gross, Iain Matthews, Jeffrey Cohn, Takeo Kanade, Simon Baker (2010). Multi-PIE. *Image and Vision Computing* 28(5).
+# - Christos Sagonas, Georgios Tzimiropoulos, Stefanos Zafeiriou, Maja Pantic (2013). 300 Faces in-the-Wild Challenge: The First Facial Landmark Localization Challenge. *ICCV 2013 Workshops*. [authors' copy (iBUG, Imperial)](https://ibug.doc.ic.ac.uk/media/uploads/documents/sagonas_iccv_2013_300_w.pdf) · [doi:10.1109/ICCVW.2013.59](https://doi.org/10.1109/ICCVW.2013.59)
+# - Ralph Gross, Iain Matthews, Jeffrey Cohn, Takeo Kanade, Simon Baker (2010). Multi-PIE. *Image and Vision Computing* 28(5). [open copy (PubMed Central)](https://www.ncbi.nlm.nih.gov/pmc/articles/PMC2873597/) · [doi:10.1016/j.imavis.2009.08.002](https://doi.org/10.1016/j.imavis.2009.08.002)
 # - Adrian Bulat, Georgios Tzimiropoulos (2017). How Far Are We from Solving the 2D & 3D Face Alignment Problem? (and a Dataset of 230,000 3D Facial Landmarks). *ICCV 2017*. [arXiv:1703.07332](https://arxiv.org/abs/1703.07332)
-# - Vahid Kazemi, Josephine Sullivan (2014). One Millisecond Face Alignment with an Ensemble of Regression Trees. *CVPR 2014*.
+# - Vahid Kazemi, Josephine Sullivan (2014). One Millisecond Face Alignment with an Ensemble of Regression Trees. *CVPR 2014*. [open copy (CVF)](https://www.cv-foundation.org/openaccess/content_cvpr_2014/papers/Kazemi_One_Millisecond_Face_2014_CVPR_paper.pdf)
 # - Alejandro Newell, Kaiyu Yang, Jia Deng (2016). Stacked Hourglass Networks for Human Pose Estimation. *ECCV 2016*. [arXiv:1603.06937](https://arxiv.org/abs/1603.06937)
 # - Egor Zakharov, Aliaksandra Shysheya, Egor Burkov, Victor Lempitsky (2019). Few-Shot Adversarial Learning of Realistic Neural Talking Head Models. *ICCV 2019*. [arXiv:1905.08233](https://arxiv.org/abs/1905.08233)

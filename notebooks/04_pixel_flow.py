@@ -977,12 +977,12 @@ run_check("Exercise 3", [
 #
 # Open copies are linked where one was checked; the others are listed with their venue.
 #
-# - Berthold K. P. Horn, Brian G. Schunck (1981). Determining Optical Flow. *Artificial Intelligence* 17 (first released as MIT AI Memo 572, 1980).
-# - Bruce D. Lucas, Takeo Kanade (1981). An Iterative Image Registration Technique with an Application to Stereo Vision. *IJCAI 1981*.
-# - Deqing Sun, Stefan Roth, Michael J. Black (2010). Secrets of Optical Flow Estimation and Their Principles. *CVPR 2010*.
+# - Berthold K. P. Horn, Brian G. Schunck (1981). Determining Optical Flow. *Artificial Intelligence* 17 (first released as MIT AI Memo 572, 1980). [AI Memo 572 (MIT DSpace)](https://dspace.mit.edu/handle/1721.1/6337) · [doi:10.1016/0004-3702(81)90024-2](https://doi.org/10.1016/0004-3702%2881%2990024-2)
+# - Bruce D. Lucas, Takeo Kanade (1981). An Iterative Image Registration Technique with an Application to Stereo Vision. *IJCAI 1981*. [open copy (IJCAI)](https://www.ijcai.org/Proceedings/81-2/Papers/017.pdf)
+# - Deqing Sun, Stefan Roth, Michael J. Black (2010). Secrets of Optical Flow Estimation and Their Principles. *CVPR 2010*. [author's copy (Brown)](https://cs.brown.edu/people/dqsun/pubs/cvpr_2010_flow.pdf)
 # - Gunnar Farnebäck (2003). Two-Frame Motion Estimation Based on Polynomial Expansion. *SCIA 2003, LNCS 2749*. [author's paper page (Linköping)](https://www.ida.liu.se/ext/WITAS-ev/Computer_Vision_Technologies/PaperInfo/farneback03.html)
 # - Till Kroeger, Radu Timofte, Dengxin Dai, Luc Van Gool (2016). Fast Optical Flow Using Dense Inverse Search. *ECCV 2016*. [arXiv:1603.03590](https://arxiv.org/abs/1603.03590)
-# - Fred L. Bookstein (1989). Principal Warps: Thin-Plate Splines and the Decomposition of Deformations. *IEEE TPAMI* 11(6).
+# - Fred L. Bookstein (1989). Principal Warps: Thin-Plate Splines and the Decomposition of Deformations. *IEEE TPAMI* 11(6). [doi:10.1109/34.24792](https://doi.org/10.1109/34.24792)
 # - Tony Ezzat, Tomaso Poggio (1998). MikeTalk: A Talking Facial Display Based on Morphing Visemes. *Computer Animation 1998 (IEEE)*.
 # - Tony Ezzat, Gadi Geiger, Tomaso Poggio (2002). Trainable Videorealistic Speech Animation. *ACM SIGGRAPH 2002 (ACM TOG 21(3))*.
 # - Aliaksandr Siarohin, Stéphane Lathuilière, Sergey Tulyakov, Elisa Ricci, Nicu Sebe (2019). First Order Motion Model for Image Animation. *NeurIPS 2019*. [arXiv:2003.00196](https://arxiv.org/abs/2003.00196)

@@ -789,5 +789,5 @@ run_check("Exercise 3", [
 # - Shai Avidan, Amnon Shashua (1998). Novel View Synthesis by Cascading Trilinear Tensors. *IEEE Transactions on Visualization and Computer Graphics* 4(4).
 # - Shai Avidan, Theodoros Evgeniou, Amnon Shashua, Tomaso Poggio (1997). Image-Based View Synthesis. *MIT AI Memo 1603*.
 # - David Beymer, Amnon Shashua, Tomaso Poggio (1993). Example Based Image Analysis and Synthesis. *MIT AI Memo 1431*.
-# - Richard I. Hartley (1997). In Defense of the Eight-Point Algorithm. *IEEE TPAMI* 19(6).
-# - Volker Blanz, Thomas Vetter (1999). A Morphable Model for the Synthesis of 3D Faces. *ACM SIGGRAPH 1999*.
+# - Richard I. Hartley (1997). In Defense of the Eight-Point Algorithm. *IEEE TPAMI* 19(6). [author's copy (ANU)](https://users.cecs.anu.edu.au/~hartley/Papers/fundamental/fundamental.pdf) · [doi:10.1109/34.601246](https://doi.org/10.1109/34.601246)
+# - Volker Blanz, Thomas Vetter (1999). A Morphable Model for the Synthesis of 3D Faces. *ACM SIGGRAPH 1999*. [doi:10.1145/311535.311556](https://doi.org/10.1145/311535.311556)

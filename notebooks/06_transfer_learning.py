@@ -602,7 +602,7 @@ run_check("Exercise 3", [
 #
 # Open copies are linked where one was checked; the others are listed with their venue.
 #
-# - Theodoros Evgeniou, Massimiliano Pontil (2004). Regularized Multi-Task Learning. *KDD 2004*.
+# - Theodoros Evgeniou, Massimiliano Pontil (2004). Regularized Multi-Task Learning. *KDD 2004*. [doi:10.1145/1014052.1014067](https://doi.org/10.1145/1014052.1014067)
 # - Florian Schroff, Dmitry Kalenichenko, James Philbin (2015). FaceNet: A Unified Embedding for Face Recognition and Clustering. *CVPR 2015*. [arXiv:1503.03832](https://arxiv.org/abs/1503.03832)
 # - Jiankang Deng, Jia Guo, Niannan Xue, Stefanos Zafeiriou (2019). ArcFace: Additive Angular Margin Loss for Deep Face Recognition. *CVPR 2019*. [arXiv:1801.07698](https://arxiv.org/abs/1801.07698)
 # - Egor Zakharov, Aliaksandra Shysheya, Egor Burkov, Victor Lempitsky (2019). Few-Shot Adversarial Learning of Realistic Neural Talking Head Models. *ICCV 2019*. [arXiv:1905.08233](https://arxiv.org/abs/1905.08233)

@@ -1175,7 +1175,7 @@ run_check("Fréchet distance", [
 # - Takeru Miyato, Masanori Koyama (2018). cGANs with Projection Discriminator. *ICLR 2018*. [arXiv:1802.05637](https://arxiv.org/abs/1802.05637)
 # - Justin Johnson, Alexandre Alahi, Li Fei-Fei (2016). Perceptual Losses for Real-Time Style Transfer and Super-Resolution. *ECCV 2016*. [arXiv:1603.08155](https://arxiv.org/abs/1603.08155)
 # - Karen Simonyan, Andrew Zisserman (2015). Very Deep Convolutional Networks for Large-Scale Image Recognition. *ICLR 2015*. [arXiv:1409.1556](https://arxiv.org/abs/1409.1556)
-# - Omkar M. Parkhi, Andrea Vedaldi, Andrew Zisserman (2015). Deep Face Recognition. *BMVC 2015*.
+# - Omkar M. Parkhi, Andrea Vedaldi, Andrew Zisserman (2015). Deep Face Recognition. *BMVC 2015*. [open copy (BMVA)](https://www.bmva.org/bmvc/2015/papers/paper041/index.html) · [doi:10.5244/C.29.41](https://doi.org/10.5244/C.29.41)
 # - Martin Heusel, Hubert Ramsauer, Thomas Unterthiner, Bernhard Nessler, Sepp Hochreiter (2017). GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium. *NIPS 2017*. [arXiv:1706.08500](https://arxiv.org/abs/1706.08500)
 # - Papers with Code (n.d.). Few-Shot Adversarial Learning of Realistic Neural Talking Head Models: results. *paperswithcode.com*. [page](https://www.paperswithcode.com/paper/few-shot-adversarial-learning-of-realistic)
 # - Joon Son Chung, Arsha Nagrani, Andrew Zisserman (2018). VoxCeleb2: Deep Speaker Recognition. *Interspeech 2018*. [arXiv:1806.05622](https://arxiv.org/abs/1806.05622)

@@ -743,6 +743,6 @@ run_check("Exercise 3", [
 # - Ricard Durall, Margret Keuper, Janis Keuper (2020). Watch Your Up-Convolution: CNN Based Generative Deep Neural Networks Are Failing to Reproduce Spectral Distributions. *CVPR 2020*. [arXiv:2003.01826](https://arxiv.org/abs/2003.01826)
 # - Tarik Dzanic, Karan Shah, Freddie Witherden (2020). Fourier Spectrum Discrepancies in Deep Network Generated Images. *NeurIPS 2020*. [arXiv:1911.06465](https://arxiv.org/abs/1911.06465)
 # - Utkarsh Ojha, Yuheng Li, Yong Jae Lee (2023). Towards Universal Fake Image Detectors that Generalize Across Generative Models. *CVPR 2023*. [arXiv:2302.10174](https://arxiv.org/abs/2302.10174)
-# - Sophie J. Nightingale, Hany Farid (2022). AI-Synthesized Faces Are Indistinguishable from Real Faces and More Trustworthy. *PNAS* 119(8).
-# - Ingemar J. Cox, Joe Kilian, F. Thomson Leighton, Talal Shamoon (1997). Secure Spread Spectrum Watermarking for Multimedia. *IEEE Transactions on Image Processing* 6(12).
+# - Sophie J. Nightingale, Hany Farid (2022). AI-Synthesized Faces Are Indistinguishable from Real Faces and More Trustworthy. *PNAS* 119(8). [open copy (PubMed Central)](https://pmc.ncbi.nlm.nih.gov/articles/PMC8872790/) · [doi:10.1073/pnas.2120481119](https://doi.org/10.1073/pnas.2120481119)
+# - Ingemar J. Cox, Joe Kilian, F. Thomson Leighton, Talal Shamoon (1997). Secure Spread Spectrum Watermarking for Multimedia. *IEEE Transactions on Image Processing* 6(12). [doi:10.1109/83.650120](https://doi.org/10.1109/83.650120)
 # - Coalition for Content Provenance and Authenticity (C2PA) (n.d., version 2.2). Content Credentials: C2PA Technical Specification. *C2PA specification*. [spec.c2pa.org, v2.2](https://spec.c2pa.org/specifications/specifications/2.2/specs/C2PA_Specification.html)
