@@ -827,7 +827,7 @@ run_check("Exercise 4", [
 #
 # Open copies are linked where one was checked; the others are listed with their venue.
 #
-# - George Cybenko (1989). Approximation by Superpositions of a Sigmoidal Function. *Mathematics of Control, Signals and Systems* 2(4). [author's copy (Dartmouth)](http://www.dartmouth.edu/~gvc/Cybenko_MCSS.pdf) · [doi:10.1007/BF02551274](https://doi.org/10.1007/BF02551274)
+# - George Cybenko (1989). Approximation by Superpositions of a Sigmoidal Function. *Mathematics of Control, Signals and Systems* 2(4). [author's copy (Dartmouth)](https://www.dartmouth.edu/~gvc/Cybenko_MCSS.pdf) · [doi:10.1007/BF02551274](https://doi.org/10.1007/BF02551274)
 # - Kurt Hornik, Maxwell Stinchcombe, Halbert White (1989). Multilayer Feedforward Networks are Universal Approximators. *Neural Networks* 2(5). [doi:10.1016/0893-6080(89)90020-8](https://doi.org/10.1016/0893-6080%2889%2990020-8)
 # - Leo Breiman, Jerome Friedman, Richard Olshen, Charles Stone (1984). Classification and Regression Trees. *Wadsworth (book)*. [doi:10.1201/9781315139470](https://doi.org/10.1201/9781315139470) (the CRC reissue)
 # - Diederik P. Kingma, Jimmy Ba (2015). Adam: A Method for Stochastic Optimization. *ICLR 2015*. [arXiv:1412.6980](https://arxiv.org/abs/1412.6980)
