@@ -34,8 +34,8 @@
 #
 # | mode | expected time for this notebook |
 # | --- | --- |
-# | quick | about 10 s |
-# | standard | about 10 s |
+# | quick | about 5 s |
+# | standard | about 5 s |
 # | full | about 15 s |
 #
 # **Needs:** nothing — this is where everything starts.

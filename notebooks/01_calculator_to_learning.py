@@ -41,8 +41,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 15 s) | 30 min, reading and moving the slider |
-# | standard (default) | ≤ 10 min (about 15 s) | 60–90 min with the exercises |
+# | quick | ≤ 60 s (about 10 s) | 30 min, reading and moving the slider |
+# | standard (default) | ≤ 10 min (about 10 s) | 60–90 min with the exercises |
 # | full | about 1 min: only the tiny network trains longer | 60–90 min |
 #
 # **Needs from earlier chapters:** only chapter 00's setup (the course environment, `course_utils`

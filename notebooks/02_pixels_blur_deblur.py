@@ -44,7 +44,7 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 25 s): the shipped de-blurrer, a 6-second training demo, 6 test faces | 30 min, reading and moving the sliders |
+# | quick | ≤ 60 s (about 20 s): the shipped de-blurrer, a 6-second training demo, 6 test faces | 30 min, reading and moving the sliders |
 # | standard (default) | ≤ 10 min (about 2 min): a 90-second training demo, 24 test faces | 60–90 min with the exercises |
 # | full | about 15 min: retrains the de-blurrer (10 min), 48 test faces | 60–90 min |
 #

@@ -40,7 +40,7 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 30 s): a 12-second fine-tune, 24 test faces | 30 min, reading and moving the sliders |
+# | quick | ≤ 60 s (about 15 s): a 12-second fine-tune, 24 test faces | 30 min, reading and moving the sliders |
 # | standard (default) | ≤ 10 min (about 1.5 min): a 2-minute fine-tune, 200 test faces | 60–90 min with the exercises |
 # | full | about 12 min: a 10-minute fine-tune | 60–90 min |
 #

@@ -44,8 +44,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 25 s): 6 test pairs, a 1-second talking clip | 30 min, reading and moving the sliders |
-# | standard (default) | ≤ 10 min (about 45 s): 60 test pairs, a 4-second clip | 60–90 min with the exercises |
+# | quick | ≤ 60 s (about 15 s): 6 test pairs, a 1-second talking clip | 30 min, reading and moving the sliders |
+# | standard (default) | ≤ 10 min (about 2 min): 60 test pairs, a 4-second clip | 60–90 min with the exercises |
 # | full | about 3 min: 200 test pairs, an 8-second clip | 60–90 min |
 #
 # **Needs from earlier chapters:** chapter 01's picture of an image as an array of numbers; chapter 02's

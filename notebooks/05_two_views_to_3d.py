@@ -46,8 +46,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 15 s): a shape prior from 40 faces, a 12-frame turning head | 45 min, reading and moving the slider |
-# | standard (default) | ≤ 10 min (about 15 s): a prior from 200 faces, 24 frames | 60–90 min with the exercises |
+# | quick | ≤ 60 s (about 10 s): a shape prior from 40 faces, a 12-frame turning head | 45 min, reading and moving the slider |
+# | standard (default) | ≤ 10 min (about 10 s): a prior from 200 faces, 24 frames | 60–90 min with the exercises |
 # | full | 1–2 min: a prior from 400 faces | 60–90 min |
 #
 # **Needs from earlier chapters:** chapter 03's 68 landmarks (the matching points between views) and

@@ -42,7 +42,7 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 25 s): 10 people, K up to 8, 2 draws per point | 30 min, reading and discussing |
+# | quick | ≤ 60 s (about 15 s): 10 people, K up to 8, 2 draws per point | 30 min, reading and discussing |
 # | standard (default) | ≤ 10 min (about 1.5 min): 20 people, K up to 64, 5 draws per point | 60–90 min with the exercises |
 # | full | as standard | 60–90 min |
 #

@@ -42,7 +42,7 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 25 s): three 2-D GANs of 800 steps; the face GAN loads its checkpoint | 30 min, reading and moving the sliders |
+# | quick | ≤ 60 s (about 15 s): three 2-D GANs of 800 steps; the face GAN loads its checkpoint | 30 min, reading and moving the sliders |
 # | standard (default) | ≤ 10 min (about 3.5 min): 2-D GANs of 3000 steps; a 3-minute face GAN trained live | 60–90 min with the exercises |
 # | full | about 12 min: 2-D GANs of 6000 steps; a 9-minute face GAN | 60–90 min |
 #

@@ -46,7 +46,7 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 30 s): loads the meta-trained checkpoint; fine-tunes K = 1 and 8 for 40 steps | 45 min, reading and playing with the puppet |
+# | quick | ≤ 60 s (about 25 s): loads the meta-trained checkpoint; fine-tunes K = 1 and 8 for 40 steps | 45 min, reading and playing with the puppet |
 # | standard (default) | ≤ 10 min (about 1.5 min): longer fine-tuning, a small live re-run of the evaluation | 90 min with the exercises |
 # | full | about 30 min: the full evaluation (`python -m course_utils.talking_heads evaluate`) | 2 h |
 #

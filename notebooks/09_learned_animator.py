@@ -46,8 +46,8 @@
 #
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
-# | quick | ≤ 60 s (about 30 s): loads the shipped animator; a 1-second clip, judged | 45 min, reading and comparing |
-# | standard (default) | ≤ 10 min (about 1 min): a 4-second clip, a short fine-tuning of the 2019 GAN beside it | 90 min with the exercises |
+# | quick | ≤ 60 s (about 20 s): loads the shipped animator; a 1-second clip, judged | 45 min, reading and comparing |
+# | standard (default) | ≤ 10 min (about 55 s): a 4-second clip, a short fine-tuning of the 2019 GAN beside it | 90 min with the exercises |
 # | full | a few minutes more: an 8-second clip | 90 min |
 #
 # **Needs from earlier chapters:** landmarks (03); flow, warping and chapter 04's learned flow network, which

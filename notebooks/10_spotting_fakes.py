@@ -49,7 +49,7 @@
 # | mode | running the notebook (2 CPU cores) | working through it |
 # | --- | --- | --- |
 # | quick | ≤ 60 s (about 25 s): 10 people × 8 frames per source, three 6-s CNNs, 7 watermark pictures | 30–45 min, reading and the governance exercise |
-# | standard (default) | ≤ 10 min (about 2.5 min): 40 people × 10 frames, three 60-s CNNs, 12 pictures | 90 min with the exercises |
+# | standard (default) | ≤ 10 min (about 3.5 min): 40 people × 10 frames, three 60-s CNNs, 12 pictures | 90 min with the exercises |
 # | full | about 8 min: 80 people × 10 frames, three 2-minute CNNs, 16 pictures | 90 min |
 #
 # **Needs from earlier chapters:** the fakes themselves — chapter 04's landmark warps and learned flow
