@@ -96,6 +96,27 @@ def _inside(path: Path, parent: Path) -> bool:
         return False
 
 
+def save_npz(path: Path, compressed: bool = False, **arrays) -> Path:
+    """Write `arrays` to the .npz file `path` atomically: first into a temporary file of this writer's own beside
+    it, then renamed. A reader never sees half a file, and two processes filling the same cache at once (torchrun's
+    ranks each render the training data) do not trip over one shared temporary name; the last rename wins."""
+    import tempfile
+
+    import numpy as np
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem + ".", suffix=".tmp.npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            (np.savez_compressed if compressed else np.savez)(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def data_dir(create: bool = True) -> Path:
     """The course's data cache (downloads, weights, the learner's own checkpoints): COURSE_DATA_DIR or
     ~/.cache/artificial-imagination. Never inside notebooks/, so notebooks stay clean and shareable."""

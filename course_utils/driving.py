@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .checkpoints import sha256_of
-from .config import data_dir
+from .config import data_dir, save_npz
 from .errors import CourseError
 from .faces.measures import eye_openness, inter_ocular, mouth_opening
 from .models_dlib import dlib_models
@@ -286,10 +286,7 @@ def load_video(path, size: int = 256, max_seconds: float = MAX_SECONDS, cache: b
     else:
         raw, found, extra = track(big)
         if cache:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(".part.npz")
-            np.savez_compressed(tmp, raw=raw, found=found, notes=json.dumps(extra))
-            tmp.replace(cached)
+            save_npz(cached, compressed=True, raw=raw, found=found, notes=json.dumps(extra))
     if len(raw) != len(big):
         raise CourseError(f"The cached landmarks of {path.name} do not match the video; delete {cached} and retry.")
     scale = small.shape[2] / big.shape[2]

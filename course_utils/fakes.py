@@ -164,7 +164,7 @@ def build_image_set(n_train: int = 16, n_test: int = 8, frames: int = 8, sources
         import hashlib
 
         from .checkpoints import read_manifest
-        from .config import data_dir
+        from .config import data_dir, save_npz
 
         # new checkpoints make new fakes: the cached file's name depends on the ones used
         manifest = read_manifest()
@@ -213,9 +213,7 @@ def build_image_set(n_train: int = 16, n_test: int = 8, frames: int = 8, sources
             add(*_gan07_fakes(models["gan07"], n_people * frames, seed * 2 + (part == "test")), part)
     data = ImageSet(np.stack(images), np.asarray(source), np.asarray(identity), np.asarray(split), notes)
     if path is not None:
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, images=data.images, source=data.source, identity=data.identity, split=data.split)
-        tmp.replace(path)
+        save_npz(path, images=data.images, source=data.source, identity=data.identity, split=data.split)
     if verbose:
         counts = ", ".join(f"{s} {int((data.source == s).sum())}" for s in [REAL] + data.generators)
         print(f"{len(data)} images of 64 × 64 in {time.perf_counter() - start:.0f} s: {counts}")

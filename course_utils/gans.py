@@ -194,7 +194,7 @@ def face_dataset(n_people: int = 8, per_person: int = 128, size: int = FACE_SIZE
     """(images (N, size, size, 3) uint8, labels (N,) int64): `per_person` random frames (pose, expression,
     light) of each of the first `n_people` FaceWorld training identities; rendered once, then cached."""
     from . import faces
-    from .config import data_dir
+    from .config import data_dir, save_npz
     from .faces.splits import split_seeds
 
     path = data_dir() / f"gan_faces_{n_people}x{per_person}_s{seed}_{size}px.npz"
@@ -209,9 +209,7 @@ def face_dataset(n_people: int = 8, per_person: int = 128, size: int = FACE_SIZE
             images.append(faces.render(person, faces.random_frame(rng), size).image)
             labels.append(label)
     images, labels = np.stack(images), np.asarray(labels, dtype=np.int64)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, images=images, labels=labels)
-    tmp.replace(path)
+    save_npz(path, images=images, labels=labels)
     return images, labels
 
 

@@ -176,7 +176,7 @@ def render_crops(seeds, per_identity: int, seed: int = 0, max_yaw: float = 30.0,
 
 def cached_crops(split: str, n_identities: int, per_identity: int, seed: int = 0, verbose: bool = True):
     """render_crops of the first n identities of a FaceWorld split, cached in the data cache."""
-    from .config import data_dir
+    from .config import data_dir, save_npz
     from .faces.splits import split_seeds
 
     path = Path(data_dir()) / f"identity_{split}_{n_identities}x{per_identity}_s{seed}.npz"
@@ -186,9 +186,7 @@ def cached_crops(split: str, n_identities: int, per_identity: int, seed: int = 0
     if verbose:
         print(f"rendering {n_identities} {split} identities x {per_identity} -> {path}", flush=True)
     crops, labels = render_crops(split_seeds(split, n_identities), per_identity, seed, verbose=verbose)
-    tmp = path.with_name(path.stem + ".tmp.npz")
-    np.savez(tmp, crops=crops, labels=labels)
-    tmp.replace(path)
+    save_npz(path, crops=crops, labels=labels)
     return crops, labels
 
 

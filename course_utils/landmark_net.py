@@ -179,7 +179,7 @@ def render_set(seeds, frames_per_identity: int, seed: int, size: int = INPUT_SIZ
 
 
 def _cached_set(tag: str, seeds, frames_per_identity: int, seed: int, verbose: bool = True):
-    from .config import data_dir
+    from .config import data_dir, save_npz
 
     seeds = list(seeds)
     path = Path(data_dir()) / f"landmark_net_{tag}_{seeds[0]}-{seeds[-1]}_x{frames_per_identity}_s{seed}.npz"
@@ -189,9 +189,7 @@ def _cached_set(tag: str, seeds, frames_per_identity: int, seed: int, verbose: b
     if verbose:
         print(f"rendering {len(seeds)} identities x {frames_per_identity} frames -> {path}", flush=True)
     images, points = render_set(seeds, frames_per_identity, seed, verbose=verbose)
-    tmp = path.with_name(path.stem + ".tmp.npz")
-    np.savez(tmp, images=images, points=points)
-    tmp.replace(path)
+    save_npz(path, images=images, points=points)
     return images, points
 
 

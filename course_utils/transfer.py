@@ -81,7 +81,7 @@ def render_smile_crops(n_identities: int, per_identity: int, seed: int = 0, spli
 
 def smile_crops(n_identities: int, per_identity: int, seed: int = 0, split: str = "test", verbose: bool = True) -> dict:
     """render_smile_crops, cached in the data cache (rendering costs about 1.5 s per person, then 40 ms a frame)."""
-    from .config import data_dir
+    from .config import data_dir, save_npz
 
     path = Path(data_dir()) / f"transfer_faces_{split}_{n_identities}x{per_identity}_s{seed}.npz"
     if path.exists():
@@ -90,9 +90,7 @@ def smile_crops(n_identities: int, per_identity: int, seed: int = 0, split: str 
     if verbose:
         print(f"rendering {n_identities} {split} people × {per_identity} frames (once; cached in {path.parent})", flush=True)
     data = render_smile_crops(n_identities, per_identity, seed, split)
-    tmp = path.with_name(path.stem + ".tmp.npz")
-    np.savez(tmp, **data)
-    tmp.replace(path)
+    save_npz(path, **data)
     return data
 
 

@@ -77,3 +77,38 @@ def test_data_dir_refuses_notebooks_folder(monkeypatch):
     with pytest.raises(CourseError, match="inside notebooks/"):
         data_dir(create=False)
     assert not (REPO_ROOT / "notebooks" / "data").exists()
+
+
+def test_two_writers_of_one_cache_file_do_not_trip_over_each_other(tmp_path, monkeypatch):
+    """torchrun's ranks each render the same training data and cache it under one name. Writer A has written its
+    temporary file when writer B writes and renames its own; A's rename must still succeed (with one shared
+    temporary name it failed: FileNotFoundError), and no temporary file is left behind."""
+    from course_utils.config import save_npz
+
+    path = tmp_path / "cache" / "data.npz"
+    real_savez, other = np.savez, []
+
+    def savez(f, **arrays):
+        real_savez(f, **arrays)
+        if not other:            # the other rank, between A's write and A's rename
+            other.append(1)
+            save_npz(path, x=np.arange(3) * 2)
+
+    monkeypatch.setattr(np, "savez", savez)
+    save_npz(path, x=np.arange(3))
+    with np.load(path) as z:
+        assert z["x"].tolist() == [0, 1, 2]   # the last rename wins; both wrote the same data in real use
+    assert [p.name for p in path.parent.iterdir()] == ["data.npz"]
+
+
+def test_a_failed_cache_write_leaves_nothing_behind(tmp_path, monkeypatch):
+    from course_utils.config import save_npz
+
+    def broken(f, **arrays):
+        f.write(b"half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", broken)
+    with pytest.raises(OSError):
+        save_npz(tmp_path / "data.npz", x=np.arange(3))
+    assert list(tmp_path.iterdir()) == []

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..checkpoints import sha256_of
-from ..config import REPO_ROOT, data_dir
+from ..config import REPO_ROOT, data_dir, save_npz
 
 REAL_CLIPS_DIR = REPO_ROOT.parent / "shared" / "real_faces"
 # four clips train; speaker_d12 and speaker_d20 are held out, so two of the bench's six drivers were never seen
@@ -42,10 +42,7 @@ def faceworld_data(n_identities: int, per_identity: int, size: int, seed: int = 
         print(f"rendering {n_identities} FaceWorld identities x {per_identity} pairs at {size} px -> {path}", flush=True)
     data = stack_pairs(training_pairs(split_seeds("train", n_identities), per_identity, size, seed, verbose=verbose))
     data["flow"] = data["flow"].astype(np.float16)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp.npz")
-    np.savez(tmp, **data)
-    tmp.replace(path)
+    save_npz(path, **data)
     return data
 
 

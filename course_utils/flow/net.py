@@ -194,7 +194,7 @@ def evaluate(model: FlowNet, pairs) -> dict[str, float]:
 
 def training_data(n_identities: int = 400, per_identity: int = 10, seed: int = 0, verbose: bool = True) -> dict:
     """FlowPairs of the first n FaceWorld train identities as arrays, rendered once and cached in the data cache."""
-    from ..config import data_dir
+    from ..config import data_dir, save_npz
     from ..faces.splits import split_seeds
     from .pairs import stack_pairs, training_pairs
 
@@ -205,9 +205,7 @@ def training_data(n_identities: int = 400, per_identity: int = 10, seed: int = 0
         print(f"rendering {n_identities} identities x {per_identity} pairs -> {path}", flush=True)
     data = stack_pairs(training_pairs(split_seeds("train", n_identities), per_identity, SIZE, seed, verbose=verbose))
     data["flow"] = data["flow"].astype(np.float16)
-    tmp = path.with_name(path.stem + ".tmp.npz")
-    np.savez(tmp, **data)
-    tmp.replace(path)
+    save_npz(path, **data)
     return data
 
 

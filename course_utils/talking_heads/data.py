@@ -25,6 +25,7 @@ import torch
 
 from ..errors import CourseError
 from ..faces.splits import split_seeds
+from ..config import save_npz
 from ..tensors import image_to_tensor, landmark_tensor
 from .episodes import EpisodeDataset
 
@@ -36,12 +37,6 @@ def cache_dir() -> Path:
     path = data_dir() / "talking_heads" / "cache"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def _save_npz(path: Path, **arrays) -> None:
-    tmp = path.with_name(path.stem + ".tmp.npz")
-    np.savez(tmp, **arrays)
-    tmp.replace(path)   # atomic: a half-written cache file never exists under the real name
 
 
 def draw_episode(images: np.ndarray, landmarks: np.ndarray, k: int, index: int, seed: int = -1) -> dict:
@@ -109,7 +104,7 @@ def faceworld_bank(split: str = "train", n_videos: int = 100, size: int = 64, fr
             images[i, j], points[i, j] = out.image, out.landmarks
         live._videos.clear()
     faces.clear_caches()
-    _save_npz(path, images=images, landmarks=points)
+    save_npz(path, images=images, landmarks=points)
     return images, points, seeds
 
 
@@ -250,7 +245,7 @@ class VideoFolderDataset(torch.utils.data.Dataset):
         if len(kept) < self.k + 1:
             raise CourseError(f"Only {len(kept)} frames of {path.name} show a face; an episode needs K + 1 = {self.k + 1}.")
         images, pts = crop_video(np.stack(kept), np.stack(points), self.size)
-        _save_npz(cached, images=images, landmarks=pts, source=np.array(str(path.name)))
+        save_npz(cached, images=images, landmarks=pts, source=np.array(str(path.name)))
         return images, pts
 
     def __len__(self) -> int:
