@@ -220,8 +220,14 @@ def test_training_continues_from_an_earlier_checkpoint_and_says_which(tmp_path):
     assert stage == {"file": "stage1.pt", "sha256": sha256_of(path)}  # not the shipped one: no manifest entry
     for (k, a), b in zip(earlier.state_dict().items(), later.state_dict().values()):
         assert torch.allclose(a.half().float(), b) if a.is_floating_point() else torch.equal(a, b), k
-    with pytest.raises(CourseError, match="trained as size/motion/width"):
+    with pytest.raises(CourseError, match="widths must match"):
         init_from(LearnedAnimator("small"), path)
+    # the same widths at a larger working size: the stage continues, and says from which size
+    small = LearnedAnimator("small")
+    torch.save(_state(small, small.config), tmp_path / "small.pt")
+    bigger = LearnedAnimator("small-128")
+    assert init_from(bigger, tmp_path / "small.pt")["size_from"] == 64 and bigger.config.size == 128
+    assert torch.allclose(bigger.painter.rgb.weight, small.painter.rgb.weight.half().float())
     (tmp_path / "broken.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(CourseError, match="not a readable checkpoint"):
         init_from(LearnedAnimator("tiny"), tmp_path / "broken.pt")

@@ -47,6 +47,8 @@ class AnimatorConfig:
 CONFIGS = {
     "tiny": AnimatorConfig("tiny", 64, 8, 8),          # tests
     "small": AnimatorConfig("small", 64, 16, 24),      # the shipped checkpoint (CPU)
+    "small-96": AnimatorConfig("small-96", 96, 16, 24),     # small's networks at 96 px: continues small (init_from)
+    "small-128": AnimatorConfig("small-128", 128, 16, 24),  # ... at 128 px
     "medium": AnimatorConfig("medium", 128, 16, 32),   # a GPU for an hour
     "large": AnimatorConfig("large", 256, 24, 48),     # a GPU for a day
 }

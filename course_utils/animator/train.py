@@ -351,9 +351,11 @@ def train(config: str | AnimatorConfig = "small", steps: int = 6000, batch: int 
 
 
 def init_from(model: LearnedAnimator, path) -> dict:
-    """Load an earlier checkpoint of this command into `model` (same configuration) and say what it was:
-    {'file', 'sha256'} and, when it is the shipped one, its manifest entry (command, steps, wall time, data), so
-    the new manifest records every stage of the training."""
+    """Load an earlier checkpoint of this command into `model` and say what it was: {'file', 'sha256'} and, when
+    it is the shipped one, its manifest entry (command, steps, wall time, data), so the new manifest records every
+    stage of the training. The widths must match; the working size R may differ (the networks are convolutional,
+    so the same weights run at any R divisible by 8: a stage at a larger R continues a smaller one, as progressive
+    training does), and then the stage says so: 'size_from'."""
     import pickle
     from pathlib import Path
 
@@ -366,12 +368,12 @@ def init_from(model: LearnedAnimator, path) -> dict:
         raise CourseError(f"Cannot continue from {path}: it is not a readable checkpoint.") from None
     state, dims = _unpack(state)
     cfg = model.config
-    if dims != (cfg.size, cfg.motion_width, cfg.width):
+    if dims[1:] != (cfg.motion_width, cfg.width):
         raise CourseError(f"Cannot continue from {path}: it was trained as size/motion/width {dims}, not "
-                          f"{(cfg.size, cfg.motion_width, cfg.width)} ('{cfg.name}').")
+                          f"{(cfg.size, cfg.motion_width, cfg.width)} ('{cfg.name}'); the widths must match.")
     model.load_state_dict(state)
     digest = sha256_of(path)
-    out = {"file": path.name, "sha256": digest}
+    out = {"file": path.name, "sha256": digest} | ({"size_from": dims[0]} if dims[0] != cfg.size else {})
     entry = read_manifest().get(CHECKPOINT_NAME, {})
     if entry.get("sha256") == digest:
         out |= {k: entry[k] for k in ("command", "created", "wall_seconds", "seed", "metrics", "data") if k in entry}
