@@ -81,3 +81,17 @@ def test_notebook_peak_memory_does_not_count_the_kernel_twice(tmp_path):
     run = execute_notebook(path, "quick", timeout=120)
     assert run.ok, run.error
     assert 400 < run.peak_mb < 750, run.peak_mb
+
+
+def test_a_suite_s_cases_reach_the_json_and_other_suites_write_none(tiny_notebooks, tmp_path, monkeypatch):
+    from course_utils.bench.result import SuiteResult
+
+    cases = [{"method": "m", "portrait": "p", "driver": "d", "mouth_r": None}]
+    fake = SuiteResult(figures={"x": 1.0}, rows=[{"figure": "x"}], columns=["figure"], ok=True, cases=cases)
+    monkeypatch.setitem(bench.SUITES, "notebooks", (bench.SUITES["notebooks"][0], lambda mode, args: fake))
+    out = tmp_path / "cases.json"
+    assert bench.main(["notebooks", "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["cases"] == cases
+    fake.cases = []
+    assert bench.main(["notebooks", "--json", str(out)]) == 0
+    assert "cases" not in json.loads(out.read_text())

@@ -35,6 +35,13 @@ def test_portraits_suite_names_every_figure_and_draws_the_contact_sheet(tmp_path
     assert any("learned animator: given by the caller" in n for n in result.notes)
     assert [r["method"] for r in result.rows] == list(methods)
     assert any(n.startswith("mouth r is averaged over") for n in result.notes)
+    # every mean can be traced to its cases (one per portrait × driver × method), nan written as null
+    assert [(c["method"], c["portrait"], c["driver"]) for c in result.cases] == [(m, "astronaut", "faceworld_1")
+                                                                             for m in methods]
+    for c in result.cases:
+        figure = result.figures[f"same_person_{c['method']}"]
+        assert c["same_person"] == round(figure, 4)  # one case per method here, so the mean is the case
+        assert all(v is None or np.isfinite(v) for v in c.values() if not isinstance(v, str))
     # a subset, for comparing training stages without re-running every animator
     two = suite.run("quick", frames=4, animator=plumbing, methods=("piecewise_warp", "animator"),
                     animator_note="learned animator: stage x")

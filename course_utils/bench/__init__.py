@@ -3,8 +3,10 @@
     python -m course_utils.bench SUITE [--mode quick|standard|full] [--json PATH]
 
 Each suite returns named figures (numbers) with their budgets; the command prints a readable table,
-writes JSON {"suite": ..., "mode": ..., "figures": {name: number}, "rows": [...], ...} when asked,
-and exits 1 when something failed or missed its budget. Later chapters add their suites to SUITES.
+writes JSON {"suite": ..., "mode": ..., "figures": {name: number}, "rows": [...], ...} when asked (with
+"cases": [...] too where a suite's figures are means, as `portraits`' are: one entry per portrait × driver ×
+method, so a mean can be traced to where it is won or lost), and exits 1 when something failed or missed its
+budget. Later chapters add their suites to SUITES.
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             "ok": result.ok,
             "rows": result.rows,
             "notes": result.notes,
+            **({"cases": result.cases} if result.cases else {}),
             "machine": machine_info(),
             "commit": _git_commit(),
             "created": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

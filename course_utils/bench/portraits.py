@@ -218,6 +218,7 @@ def run(mode: str, frames: int | None = None, animator=None, animator_note: str 
     try:
         drvs, note = drivers(quick, frames)
         verdicts: dict[str, list[tuple[str, J.Verdict]]] = {}  # method -> [(driver clip, verdict)]
+        cases: list[dict] = []  # one per portrait × driver × method: where a mean is won or lost
         seconds: dict[str, float] = {}
         counted: dict[str, int] = {}
         sheet: dict[str, list] = {}
@@ -235,6 +236,7 @@ def run(mode: str, frames: int | None = None, animator=None, animator_note: str 
                     dt = time.perf_counter() - t
                     v = J.judge(anim.source, out, targets=targets, driver_points=drv_points, seconds=dt)
                     verdicts.setdefault(anim.name, []).append((clip, v))
+                    cases.append({"method": anim.name, "portrait": label, "driver": clip} | _case(v))
                     seconds[anim.name] = seconds.get(anim.name, 0.0) + dt
                     counted[anim.name] = counted.get(anim.name, 0) + len(out)
                     for i, d in enumerate(v.distances):
@@ -266,7 +268,13 @@ def run(mode: str, frames: int | None = None, animator=None, animator_note: str 
              f"GAN FT: {FT_STEPS} steps on the one portrait; fps on one core",
              f"contact sheet (worst and best frame per method, by identity distance): {CONTACT_SHEET}"]
     return SuiteResult(figures=figures, rows=rows, columns=list(rows[0]) if rows else ["method"], ok=bool(rows),
-                       notes=notes)
+                       notes=notes, cases=cases)
+
+
+def _case(v: J.Verdict) -> dict:
+    """One animation's figures for the JSON's `cases` (null where the judge could not measure one)."""
+    return {key: (round(float(getattr(v, key)), 4) if np.isfinite(getattr(v, key)) else None)
+            for key in ("same_person", "mouth_r", "blink_r", "follow_nme", "sharpness_ratio", "flicker")}
 
 
 def faceworld_k1(animator, flow_net, n_identities: int) -> tuple[dict[str, float], str]:

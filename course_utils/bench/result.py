@@ -15,6 +15,7 @@ class SuiteResult:
     ok: bool
     budgets: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    cases: list[dict] = field(default_factory=list)  # per-case figures behind the means (JSON only, when given)
 
 
 def check_bars(figures: dict[str, float], bars: dict[str, tuple[str, float]], notes: list[str]) -> SuiteResult:
