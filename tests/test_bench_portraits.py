@@ -33,6 +33,7 @@ def test_portraits_suite_names_every_figure_and_draws_the_contact_sheet(tmp_path
     fw = {m: result.figures[f"ssim_{m}_fw_k1"] for m in ("animator", "flow_warp", "landmark_warp", "copy", "ft")}
     assert all(0 < v < 1 for v in fw.values()) and fw["flow_warp"] > fw["copy"]
     assert any("learned animator: given by the caller" in n for n in result.notes)
+    assert "part windows: none (the animator's 64-px painting alone)" in result.notes  # a caller's animator: none
     assert [r["method"] for r in result.rows] == list(methods)
     assert any(n.startswith("mouth r is averaged over") for n in result.notes)
     # every mean can be traced to its cases (one per portrait × driver × method), nan written as null

@@ -1,6 +1,7 @@
 """python -m course_utils.animator train [--config small] [--steps N] [--time-limit S] [--ship]
     (also under torchrun --nproc_per_node N)
-python -m course_utils.animator eval      the shipped checkpoint on held-out FaceWorld people"""
+python -m course_utils.animator eval      the shipped checkpoint on held-out FaceWorld people
+python -m course_utils.animator parts [--time-limit S] [--ship]   the mouth and eye windows (animator/parts.py)"""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     from .model import CONFIGS
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["parts"]:
+        from .parts import main as parts_main
+
+        return parts_main(args[1:])
 
     ap = argparse.ArgumentParser(prog="python -m course_utils.animator", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -37,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--ship", action="store_true", help="write checkpoints/animator.pt and its manifest entry")
     t.add_argument("--dump-rank-weights", help="debug: every process saves its final weights to DIR/rank<N>.pt")
     sub.add_parser("eval", help="the shipped checkpoint on held-out FaceWorld people")
+    sub.add_parser("parts", help="train the mouth and eye windows on the shipped animator (see parts --help)")
     a = ap.parse_args(argv)
     if a.cmd == "eval":
         from .train import evaluate, load_animator

@@ -18,11 +18,30 @@ from .model import composite
 from .train import load_animator, motion_input
 
 
+def _shipped_parts():
+    """The shipped part painter, or False when there is none; a damaged file is one warning, not a stop: the
+    animator then runs without its windows."""
+    import warnings
+
+    from ..checkpoints import read_manifest
+    from .parts import CHECKPOINT_NAME, load_parts
+
+    if CHECKPOINT_NAME not in read_manifest():
+        return False
+    try:
+        return load_parts()
+    except CourseError as err:
+        warnings.warn(f"{err} The animator runs without its mouth and eye windows.", stacklevel=3)
+        return False
+
+
 class PortraitAnimator:
     """image (H, W, 3) uint8 (anything images.load_image reads); points (68, 2) px in it, detected when None;
-    model: a LearnedAnimator (the shipped checkpoint when None); size: display size (px) of the framed face."""
+    model: a LearnedAnimator (the shipped checkpoint when None); size: display size (px) of the framed face;
+    parts: a PartPainter that repaints the mouth and the eyes at display size (animator/parts.py): None = the
+    shipped one when its checkpoint is there, False = none (the animator alone)."""
 
-    def __init__(self, image, points=None, model=None, size: int = 256):
+    def __init__(self, image, points=None, model=None, size: int = 256, parts=None):
         from ..images import array_to_rgb
         from ..talking_heads.portrait import crop_like_faceworld
 
@@ -35,6 +54,9 @@ class PortraitAnimator:
                 raise CourseError("No face was found in this picture; try a clearer, frontal portrait.")
             points = found[0].points
         self.model = model if model is not None else load_animator()
+        if parts is None:
+            parts = _shipped_parts()
+        self.parts = parts or None
         self.size = size
         self.r = self.model.config.size
         self.source, self.points = crop_like_faceworld(image, points, size)
@@ -63,8 +85,23 @@ class PortraitAnimator:
         for t in np.asarray(targets, np.float32).reshape(-1, 68, 2):
             res = self.layers(t)
             out = composite(self._src_full, res["flow"], res["visible"], res["painted"])
+            if self.parts is not None:
+                out = self._refine(out, res, t)
             frames.append(((out[0].permute(1, 2, 0).clamp(-1, 1) + 1) * 127.5).round().byte().numpy())
         return np.stack(frames)
+
+    def _refine(self, out, res, target):
+        """The mouth and eye windows repainted at display size (parts.refine)."""
+        import torch.nn.functional as F
+
+        from ..flow.net import warp_tensor
+        from .model import scaled_flow
+        from .parts import refine
+
+        h = out.shape[-1]
+        warped = warp_tensor(self._src_full, scaled_flow(res["flow"], h))
+        visible = F.interpolate(res["visible"], size=(h, h), mode="bilinear", align_corners=False)
+        return refine(self.parts, out, warped, visible, target)
 
     def drive(self, driver_points, driver_reference) -> np.ndarray:
         """Frames following a driver's landmarks (T, 68, 2) relative to its neutral driver_reference (68, 2)."""

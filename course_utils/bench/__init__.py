@@ -45,10 +45,11 @@ def _portraits(mode: str, args: argparse.Namespace) -> SuiteResult:
     from . import portraits
 
     methods = tuple(getattr(args, "methods", None) or portraits.METHODS)
+    parts, parts_note = portraits.load_part_windows(getattr(args, "parts", None), shipped=not getattr(args, "animator", None))
     if not getattr(args, "animator", None):
-        return portraits.run(mode, methods=methods)
+        return portraits.run(mode, methods=methods, parts=parts, parts_note=parts_note)
     animator, note = portraits.load_learned_animator(args.animator)
-    return portraits.run(mode, animator=animator, animator_note=note, methods=methods)
+    return portraits.run(mode, animator=animator, animator_note=note, methods=methods, parts=parts, parts_note=parts_note)
 
 
 # name -> (description, runner). Runners import lazily so `--help` stays instant.
@@ -113,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="notebooks suite: only notebooks whose name starts with these (e.g. 00 01)")
     parser.add_argument("--animator", help="portraits suite: measure this learned-animator checkpoint file (an earlier "
                         "training stage, a snapshot) instead of the shipped one")
+    parser.add_argument("--parts", help="portraits suite: the learned animator's part windows from this checkpoint file, "
+                        "or 'none' (default: the shipped ones with the shipped animator, none with --animator)")
     parser.add_argument("--methods", nargs="*", help="portraits suite: only these animators (e.g. animator piecewise_warp)")
     parser.add_argument("--timeout", type=int, default=1200, help="notebooks suite: seconds per cell before giving up")
     args = parser.parse_args(argv)

@@ -108,10 +108,10 @@ class LearnedAnimatorBench(Animator):
 
     name = "animator"
 
-    def __init__(self, image, points, model):
+    def __init__(self, image, points, model, parts=False):
         from ..animator.portrait import PortraitAnimator
 
-        self.anim = PortraitAnimator(image, points=points, model=model, size=SIZE)
+        self.anim = PortraitAnimator(image, points=points, model=model, size=SIZE, parts=parts)
         self.source, self.points = self.anim.source, self.anim.points
 
     def render(self, targets):
@@ -160,7 +160,7 @@ def drivers(quick: bool, frames: int):
 METHODS = ("tps_warp", "piecewise_warp", "flow_warp", "gan_ff", "gan_ft", "animator")
 
 
-def _animators(image, points, flow_net, gan, animator=None, methods=METHODS):
+def _animators(image, points, flow_net, gan, animator=None, methods=METHODS, parts=False):
     """The animators for one portrait, those named in `methods`; the networks are loaded once for all portraits
     (FT works on a copy). The learned animator joins when its checkpoint is shipped."""
     import torch
@@ -175,7 +175,7 @@ def _animators(image, points, flow_net, gan, animator=None, methods=METHODS):
               "gan_ff": lambda: GanAnimator(image, points, gan, tuned=False),
               "gan_ft": tuned}
     if animator is not None:
-        makers["animator"] = lambda: LearnedAnimatorBench(image, points, animator)
+        makers["animator"] = lambda: LearnedAnimatorBench(image, points, animator, parts)
     return [make() for name, make in makers.items() if name in methods]
 
 
@@ -194,12 +194,31 @@ def load_learned_animator(path=None):
     return model, f"learned animator: {shown} (sha256 {digest[:12]}…)"
 
 
+def load_part_windows(path=None, shipped: bool = True):
+    """(the learned animator's part windows — a PartPainter — or False; a note saying which, with the file's hash).
+    path: a checkpoint file, or 'none'; when None, the shipped windows if `shipped` and they are there (they were
+    trained on the shipped animator, so an earlier stage given with --animator runs without them)."""
+    from ..animator.parts import CHECKPOINT_NAME, load_parts
+    from ..checkpoints import CHECKPOINT_DIR, read_manifest, sha256_of
+
+    if path == "none" or (path is None and not (shipped and CHECKPOINT_NAME in read_manifest())):
+        return False, "part windows: none (the animator's 64-px painting alone)"
+    try:
+        painter = load_parts(path=path)
+    except CourseError as err:
+        return False, f"part windows left out: {err}"
+    file = CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.pt" if path is None else Path(path)
+    shown = f"checkpoints/{file.name}" if path is None else str(path)
+    return painter, f"part windows: {shown} (sha256 {sha256_of(file)[:12]}…)"
+
+
 # ----------------------------------------------------------------------------- the suite
 
 def run(mode: str, frames: int | None = None, animator=None, animator_note: str | None = None,
-        methods=METHODS) -> SuiteResult:
+        methods=METHODS, parts=None, parts_note: str | None = None) -> SuiteResult:
     """The suite; `animator`: a LearnedAnimator to measure instead of the shipped one (a training snapshot, an
-    earlier stage: load_learned_animator(path) gives it and its `animator_note`); `methods`: a subset of METHODS."""
+    earlier stage: load_learned_animator(path) gives it and its `animator_note`); `methods`: a subset of METHODS;
+    `parts`: the animator's part windows (a PartPainter, or False for none; None: load_part_windows decides)."""
     unknown = set(methods) - set(METHODS)
     if unknown:
         raise CourseError(f"Unknown animator(s) {sorted(unknown)} for the portraits suite; choose from {list(METHODS)}.")
@@ -223,12 +242,15 @@ def run(mode: str, frames: int | None = None, animator=None, animator_note: str 
         counted: dict[str, int] = {}
         sheet: dict[str, list] = {}
         flow_net, gan = load_flow_net(), load_talking_heads()
+        if parts is None:
+            parts, parts_note = load_part_windows(shipped=animator is None) if "animator" in methods else (False, None)
         if animator is None and "animator" in methods:
             animator, animator_note = load_learned_animator()
         animator_note = animator_note or f"learned animator: {'given by the caller' if animator else 'not run'}"
+        parts_note = parts_note or ("part windows: given by the caller" if parts else "part windows: none")
         for label, image in portraits(quick):
             points = detect(image, backend="dlib").faces[0].points
-            for anim in _animators(image, points, flow_net, gan, animator, methods):
+            for anim in _animators(image, points, flow_net, gan, animator, methods, parts):
                 for clip, drv_points, reference, drv_frames in drvs:
                     targets = transfer_motion(anim.points, drv_points, reference)
                     t = time.perf_counter()
@@ -260,7 +282,7 @@ def run(mode: str, frames: int | None = None, animator=None, animator_note: str 
     contact_sheet(sheet, CONTACT_SHEET)
     counted_r = {key: sorted({clip for vs in verdicts.values() for clip, v in vs if np.isfinite(getattr(v, key))})
                  for key in ("mouth_r", "blink_r")}
-    notes = [note, animator_note, fw_note,
+    notes = [note, animator_note] + ([parts_note] if animator is not None else []) + [fw_note,
              f"mouth r is averaged over the drivers whose mouth moves, blink r over those whose eyes move (std of the "
              f"measure ≥ {J.MIN_MOTION_SD} over the clip; a correlation with a still mouth is one with noise): mouth "
              f"{', '.join(counted_r['mouth_r']) or 'none'}; eyes {', '.join(counted_r['blink_r']) or 'none'}",
