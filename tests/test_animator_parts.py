@@ -117,3 +117,17 @@ def test_the_shipped_windows_are_small_name_their_data_and_lower_the_error_on_un
         assert m[f"l1_{kind}_fw_refined"] < m[f"l1_{kind}_fw_composite"]
     painter = P.load_parts()
     assert isinstance(painter, P.PartPainter) and not painter.training
+
+
+def test_only_the_chosen_windows_are_repainted():
+    painter = P.PartPainter(width=8)
+    torch.nn.init.constant_(painter.rgb.bias, 0.5)  # a painter that changes every pixel of its windows
+    comp = torch.zeros(1, 3, 256, 256)
+    t = _target()
+    eyes = P.refine(painter, comp, comp, torch.ones(1, 1, 256, 256), t, groups=("eyes",))
+    both = P.refine(painter, comp, comp, torch.ones(1, 1, 256, 256), t)
+    mouth = np.round(t[48:60].mean(0)).astype(int)
+    eye = np.round(t[36:42].mean(0)).astype(int)
+    assert float(eyes[0, 0, eye[1], eye[0]]) > 0.5 and float(eyes[0, 0, mouth[1], mouth[0]]) == 0.0
+    assert float(both[0, 0, mouth[1], mouth[0]]) > 0.5
+    assert P.DISPLAY_GROUPS and set(P.DISPLAY_GROUPS) <= set(P.GROUPS)

@@ -39,9 +39,10 @@ class PortraitAnimator:
     """image (H, W, 3) uint8 (anything images.load_image reads); points (68, 2) px in it, detected when None;
     model: a LearnedAnimator (the shipped checkpoint when None); size: display size (px) of the framed face;
     parts: a PartPainter that repaints the mouth and the eyes at display size (animator/parts.py): None = the
-    shipped one when its checkpoint is there, False = none (the animator alone)."""
+    shipped one when its checkpoint is there, False = none (the animator alone); windows: which of them to use
+    (parts.GROUPS keys; parts.DISPLAY_GROUPS when None)."""
 
-    def __init__(self, image, points=None, model=None, size: int = 256, parts=None):
+    def __init__(self, image, points=None, model=None, size: int = 256, parts=None, windows=None):
         from ..images import array_to_rgb
         from ..talking_heads.portrait import crop_like_faceworld
 
@@ -57,6 +58,9 @@ class PortraitAnimator:
         if parts is None:
             parts = _shipped_parts()
         self.parts = parts or None
+        from .parts import DISPLAY_GROUPS
+
+        self.windows = tuple(windows or DISPLAY_GROUPS)
         self.size = size
         self.r = self.model.config.size
         self.source, self.points = crop_like_faceworld(image, points, size)
@@ -101,7 +105,7 @@ class PortraitAnimator:
         h = out.shape[-1]
         warped = warp_tensor(self._src_full, scaled_flow(res["flow"], h))
         visible = F.interpolate(res["visible"], size=(h, h), mode="bilinear", align_corners=False)
-        return refine(self.parts, out, warped, visible, target)
+        return refine(self.parts, out, warped, visible, target, groups=self.windows)
 
     def drive(self, driver_points, driver_reference) -> np.ndarray:
         """Frames following a driver's landmarks (T, 68, 2) relative to its neutral driver_reference (68, 2)."""

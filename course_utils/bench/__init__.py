@@ -46,10 +46,12 @@ def _portraits(mode: str, args: argparse.Namespace) -> SuiteResult:
 
     methods = tuple(getattr(args, "methods", None) or portraits.METHODS)
     parts, parts_note = portraits.load_part_windows(getattr(args, "parts", None), shipped=not getattr(args, "animator", None))
+    windows = tuple(getattr(args, "windows", None) or ()) or None
     if not getattr(args, "animator", None):
-        return portraits.run(mode, methods=methods, parts=parts, parts_note=parts_note)
+        return portraits.run(mode, methods=methods, parts=parts, parts_note=parts_note, windows=windows)
     animator, note = portraits.load_learned_animator(args.animator)
-    return portraits.run(mode, animator=animator, animator_note=note, methods=methods, parts=parts, parts_note=parts_note)
+    return portraits.run(mode, animator=animator, animator_note=note, methods=methods, parts=parts, parts_note=parts_note,
+                         windows=windows)
 
 
 # name -> (description, runner). Runners import lazily so `--help` stays instant.
@@ -116,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
                         "training stage, a snapshot) instead of the shipped one")
     parser.add_argument("--parts", help="portraits suite: the learned animator's part windows from this checkpoint file, "
                         "or 'none' (default: the shipped ones with the shipped animator, none with --animator)")
+    parser.add_argument("--windows", nargs="*", choices=["mouth", "eyes"],
+                        help="portraits suite: which part windows the animator uses (default: the course's choice)")
     parser.add_argument("--methods", nargs="*", help="portraits suite: only these animators (e.g. animator piecewise_warp)")
     parser.add_argument("--timeout", type=int, default=1200, help="notebooks suite: seconds per cell before giving up")
     args = parser.parse_args(argv)

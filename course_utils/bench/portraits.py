@@ -108,10 +108,10 @@ class LearnedAnimatorBench(Animator):
 
     name = "animator"
 
-    def __init__(self, image, points, model, parts=False):
+    def __init__(self, image, points, model, parts=False, windows=None):
         from ..animator.portrait import PortraitAnimator
 
-        self.anim = PortraitAnimator(image, points=points, model=model, size=SIZE, parts=parts)
+        self.anim = PortraitAnimator(image, points=points, model=model, size=SIZE, parts=parts, windows=windows)
         self.source, self.points = self.anim.source, self.anim.points
 
     def render(self, targets):
@@ -160,7 +160,7 @@ def drivers(quick: bool, frames: int):
 METHODS = ("tps_warp", "piecewise_warp", "flow_warp", "gan_ff", "gan_ft", "animator")
 
 
-def _animators(image, points, flow_net, gan, animator=None, methods=METHODS, parts=False):
+def _animators(image, points, flow_net, gan, animator=None, methods=METHODS, parts=False, windows=None):
     """The animators for one portrait, those named in `methods`; the networks are loaded once for all portraits
     (FT works on a copy). The learned animator joins when its checkpoint is shipped."""
     import torch
@@ -175,7 +175,7 @@ def _animators(image, points, flow_net, gan, animator=None, methods=METHODS, par
               "gan_ff": lambda: GanAnimator(image, points, gan, tuned=False),
               "gan_ft": tuned}
     if animator is not None:
-        makers["animator"] = lambda: LearnedAnimatorBench(image, points, animator, parts)
+        makers["animator"] = lambda: LearnedAnimatorBench(image, points, animator, parts, windows)
     return [make() for name, make in makers.items() if name in methods]
 
 
@@ -215,10 +215,11 @@ def load_part_windows(path=None, shipped: bool = True):
 # ----------------------------------------------------------------------------- the suite
 
 def run(mode: str, frames: int | None = None, animator=None, animator_note: str | None = None,
-        methods=METHODS, parts=None, parts_note: str | None = None) -> SuiteResult:
+        methods=METHODS, parts=None, parts_note: str | None = None, windows=None) -> SuiteResult:
     """The suite; `animator`: a LearnedAnimator to measure instead of the shipped one (a training snapshot, an
     earlier stage: load_learned_animator(path) gives it and its `animator_note`); `methods`: a subset of METHODS;
-    `parts`: the animator's part windows (a PartPainter, or False for none; None: load_part_windows decides)."""
+    `parts`: the animator's part windows (a PartPainter, or False for none; None: load_part_windows decides);
+    `windows`: which of them it uses ('mouth', 'eyes'; None: animator.parts.DISPLAY_GROUPS)."""
     unknown = set(methods) - set(METHODS)
     if unknown:
         raise CourseError(f"Unknown animator(s) {sorted(unknown)} for the portraits suite; choose from {list(METHODS)}.")
@@ -248,9 +249,13 @@ def run(mode: str, frames: int | None = None, animator=None, animator_note: str 
             animator, animator_note = load_learned_animator()
         animator_note = animator_note or f"learned animator: {'given by the caller' if animator else 'not run'}"
         parts_note = parts_note or ("part windows: given by the caller" if parts else "part windows: none")
+        if parts:
+            from ..animator.parts import DISPLAY_GROUPS
+
+            parts_note += f"; windows used: {', '.join(windows or DISPLAY_GROUPS)}"
         for label, image in portraits(quick):
             points = detect(image, backend="dlib").faces[0].points
-            for anim in _animators(image, points, flow_net, gan, animator, methods, parts):
+            for anim in _animators(image, points, flow_net, gan, animator, methods, parts, windows):
                 for clip, drv_points, reference, drv_frames in drvs:
                     targets = transfer_motion(anim.points, drv_points, reference)
                     t = time.perf_counter()
