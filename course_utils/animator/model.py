@@ -54,7 +54,7 @@ CONFIGS = {
 }
 
 
-def _block(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
+def conv_block(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1), nn.GroupNorm(min(8, cout), cout),
                          nn.LeakyReLU(0.1, inplace=True))
 
@@ -80,9 +80,9 @@ class SourceEncoder(nn.Module):
     def __init__(self, width: int):
         super().__init__()
         w = width
-        self.e0 = nn.Sequential(_block(3, w), _block(w, w))
-        self.e1 = nn.Sequential(_block(w, 2 * w, 2), _block(2 * w, 2 * w))
-        self.e2 = nn.Sequential(_block(2 * w, 4 * w, 2), _block(4 * w, 4 * w))
+        self.e0 = nn.Sequential(conv_block(3, w), conv_block(w, w))
+        self.e1 = nn.Sequential(conv_block(w, 2 * w, 2), conv_block(2 * w, 2 * w))
+        self.e2 = nn.Sequential(conv_block(2 * w, 4 * w, 2), conv_block(4 * w, 4 * w))
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         f0 = self.e0(x)
@@ -97,9 +97,9 @@ class Painter(nn.Module):
     def __init__(self, width: int):
         super().__init__()
         w = width
-        self.d2 = nn.Sequential(_block(4 * w + 4, 4 * w), _block(4 * w, 4 * w))
-        self.d1 = nn.Sequential(_block(4 * w + 2 * w + 4, 2 * w), _block(2 * w, 2 * w))
-        self.d0 = nn.Sequential(_block(2 * w + w + 4, w), _block(w, w))
+        self.d2 = nn.Sequential(conv_block(4 * w + 4, 4 * w), conv_block(4 * w, 4 * w))
+        self.d1 = nn.Sequential(conv_block(4 * w + 2 * w + 4, 2 * w), conv_block(2 * w, 2 * w))
+        self.d0 = nn.Sequential(conv_block(2 * w + w + 4, w), conv_block(w, w))
         self.rgb = nn.Conv2d(w, 3, 3, 1, 1)
 
     def forward(self, warped: list[torch.Tensor], landmarks: torch.Tensor, visible: torch.Tensor) -> torch.Tensor:

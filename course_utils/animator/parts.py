@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .model import PatchDiscriminator, _block
+from .model import PatchDiscriminator, conv_block
 
 DISPLAY = 256          # the display size the windows are measured at; other sizes scale them
 PIXEL = 1.5            # display px per window px at DISPLAY
@@ -109,11 +109,11 @@ class PartPainter(nn.Module):
     def __init__(self, width: int = 24):
         super().__init__()
         self.width = w = width
-        self.e0 = nn.Sequential(_block(10, w), _block(w, w))
-        self.e1 = nn.Sequential(_block(w, 2 * w, 2), _block(2 * w, 2 * w))
-        self.e2 = nn.Sequential(_block(2 * w, 4 * w, 2), _block(4 * w, 4 * w), _block(4 * w, 4 * w))
-        self.d1 = nn.Sequential(_block(4 * w + 2 * w, 2 * w), _block(2 * w, 2 * w))
-        self.d0 = nn.Sequential(_block(2 * w + w, w), _block(w, w))
+        self.e0 = nn.Sequential(conv_block(10, w), conv_block(w, w))
+        self.e1 = nn.Sequential(conv_block(w, 2 * w, 2), conv_block(2 * w, 2 * w))
+        self.e2 = nn.Sequential(conv_block(2 * w, 4 * w, 2), conv_block(4 * w, 4 * w), conv_block(4 * w, 4 * w))
+        self.d1 = nn.Sequential(conv_block(4 * w + 2 * w, 2 * w), conv_block(2 * w, 2 * w))
+        self.d0 = nn.Sequential(conv_block(2 * w + w, w), conv_block(w, w))
         self.rgb = nn.Conv2d(w, 3, 3, 1, 1)
         nn.init.zeros_(self.rgb.weight)
         nn.init.zeros_(self.rgb.bias)
