@@ -175,8 +175,13 @@ def _merge_close(dst, src, min_sep=MIN_SEPARATION):
         return dst, src
     keep_d, keep_s = [], []
     used = np.zeros(len(dst), bool)
+    alone = close.sum(1) == 1  # near nothing but itself: kept as it is (the common case, no search needed)
     for i in range(len(dst)):
         if used[i]:
+            continue
+        if alone[i]:
+            keep_d.append(dst[i])
+            keep_s.append(src[i])
             continue
         near = np.nonzero(~used & close[i])[0]
         used[near] = True

@@ -81,6 +81,28 @@ def test_training_lowers_the_window_error_on_what_it_trains_on():
     assert all(k in res["history"][0] for k in ("l1_mouth", "l1_eyes", "adv_mouth", "adv_eyes", "d"))
 
 
+def test_a_share_of_the_mouth_windows_comes_from_the_wide_openings():
+    rng = np.random.default_rng(1)
+    pool = np.arange(90, 100)  # 10 of 100 windows open wide
+    drawn = np.concatenate([P.pick(rng, 100, 16, pool, 0.5) for _ in range(50)])
+    assert np.isin(drawn, pool).mean() > 0.5  # half from the pool, plus the pool's own tenth of the rest
+    plain = np.concatenate([P.pick(rng, 100, 16) for _ in range(50)])
+    assert np.isin(plain, pool).mean() < 0.2 and plain.max() < 100
+
+
+def test_composite_layers_give_the_composite_and_the_layers_it_was_made_of():
+    from course_utils.animator.model import composite, composite_layers, scaled_flow
+    from course_utils.flow.net import warp_tensor
+
+    torch.manual_seed(0)
+    hr = torch.rand(2, 3, 128, 128) * 2 - 1
+    flow, vis, painted = torch.randn(2, 2, 32, 32), torch.rand(2, 1, 32, 32), torch.rand(2, 3, 32, 32) * 2 - 1
+    out, warped, visible = composite_layers(hr, flow, vis, painted)
+    assert torch.equal(out, composite(hr, flow, vis, painted))
+    assert torch.allclose(warped, warp_tensor(hr, scaled_flow(flow, 128)))
+    assert visible.shape == (2, 1, 128, 128) and torch.allclose(visible.mean(), vis.mean(), atol=0.02)
+
+
 def test_a_damaged_or_foreign_part_windows_file_is_left_out_with_one_sentence(tmp_path):
     from course_utils.bench.portraits import load_part_windows
     from course_utils.errors import CourseError

@@ -167,6 +167,13 @@ def composite(source_hr: torch.Tensor, flow: torch.Tensor, visible: torch.Tensor
         warped = warp(source_hr, flow↑)           fine = warped − (warped ↓R)↑
         out    = visible↑ · warped + (1 − visible↑) · (painted↑ + fine)
     """
+    return composite_layers(source_hr, flow, visible, painted, detail)[0]
+
+
+def composite_layers(source_hr: torch.Tensor, flow: torch.Tensor, visible: torch.Tensor, painted: torch.Tensor,
+                     detail: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """composite's output and the two display-size layers it was made of: (out, warped portrait, visible↑), each
+    (B, ·, H, H) — what the part windows (animator/parts.py) read, so they need not warp a second time."""
     h, r = source_hr.shape[-1], flow.shape[-1]
     up = lambda t: F.interpolate(t, size=(h, h), mode="bilinear", align_corners=False)  # noqa: E731
     v = up(visible) if visible.shape[-1] != h else visible
@@ -174,7 +181,7 @@ def composite(source_hr: torch.Tensor, flow: torch.Tensor, visible: torch.Tensor
     warped = warp_tensor(source_hr, scaled_flow(flow, h))
     if detail and h > r:
         p = p + warped - up(F.interpolate(warped, size=(r, r), mode="area"))
-    return v * warped + (1 - v) * p
+    return v * warped + (1 - v) * p, warped, v
 
 
 # ----------------------------------------------------------------------------- the critic

@@ -13,7 +13,8 @@ it is pasted back with a soft edge.
     refined       (B, 3, W, W)    composite + a learned correction (zero at the start: the window begins as a copy)
 
 Trained (python -m course_utils.animator parts ...) with the animator frozen, on the same pairs at 256 px:
-L1 and a patch critic with hinge loss, spectral norm and feature matching, per window.
+L1 and a patch critic with hinge loss, spectral norm and feature matching, per window. One painter serves every
+window; which windows the course's animator uses is DISPLAY_GROUPS (below), chosen by the portraits bench.
 """
 
 from __future__ import annotations
@@ -137,15 +138,16 @@ def window_inputs(composite: torch.Tensor, warped: torch.Tensor, visible: torch.
     h = composite.shape[-1]
     wins = [windows(t, h)[part] for t in targets]
     lms = np.stack([landmark_image(w.to_window(t), w.size) for w, t in zip(wins, targets)])
-    x = torch.cat([cut(composite, wins), cut(warped, wins), cut(visible, wins), image_to_tensor(lms)], 1)
+    x = torch.cat([cut(torch.cat([composite, warped, visible], 1), wins), image_to_tensor(lms)], 1)
     return x, wins
 
 
 GROUPS = {"mouth": ("mouth",), "eyes": ("eye_l", "eye_r")}  # windows of one size, repainted in one pass
-# The windows the course's animator uses. The mouth window is trained too, but on the real portraits it lowered the
-# mouth figure (the Mona Lisa's most: the mouth it paints opens less than her landmarks ask), while the eye windows
-# raised the blinks and left the mouth as it was; chapter 09 shows both. refine(..., groups=tuple(GROUPS)) uses all.
-DISPLAY_GROUPS = ("eyes",)
+# The windows the course's animator uses: both. On the real portraits the windows raised the blinks above the
+# piecewise warp's and brought the landmarks closer to their targets than the warp's (follow NME); the mouth window
+# made the three photographs' mouths follow as closely as the warp does, but by the judge's reading the Mona Lisa's
+# less closely than without it (chapter 09 shows both). refine(..., groups=("eyes",)) uses the eye windows alone.
+DISPLAY_GROUPS = ("mouth", "eyes")
 
 
 def refine(painter: PartPainter, composite: torch.Tensor, warped: torch.Tensor, visible: torch.Tensor,
@@ -173,9 +175,9 @@ def display_layers(model, source: np.ndarray, source_points: np.ndarray, target_
     (composite, warped portrait, visibility), each (B, ·, H, H)."""
     import cv2
 
-    from ..flow.net import make_input, warp_tensor
+    from ..flow.net import make_input
     from ..tensors import image_to_tensor
-    from .model import composite, scaled_flow
+    from .model import composite_layers
 
     h, r = source.shape[1], model.config.size
     k = r / h
@@ -183,10 +185,7 @@ def display_layers(model, source: np.ndarray, source_points: np.ndarray, target_
     to_small = lambda p: ((np.asarray(p, np.float32) + 0.5) * k - 0.5).astype(np.float32)  # noqa: E731
     with torch.no_grad():
         res = model(image_to_tensor(small), make_input(small, to_small(source_points), to_small(target_points)))
-        big = image_to_tensor(source)
-        comp = composite(big, res["flow"], res["visible"], res["painted"])
-        warped = warp_tensor(big, scaled_flow(res["flow"], h))
-        visible = F.interpolate(res["visible"], size=(h, h), mode="bilinear", align_corners=False)
+        comp, warped, visible = composite_layers(image_to_tensor(source), res["flow"], res["visible"], res["painted"])
     return comp, warped, visible
 
 
@@ -226,9 +225,11 @@ def window_data(model, fw: dict, real: dict | None, n_real: int, seed: int = 0, 
                 verbose: bool = True) -> dict[str, torch.Tensor]:
     """Every FaceWorld pair and n_real real pairs, run once through the frozen animator and cut into windows:
     {'mouth_x', 'mouth_y', 'mouth_m', 'eyes_x', 'eyes_y', 'eyes_m'} (inputs, targets float16; part masks bool;
-    the eyes two per pair)."""
+    the eyes two per pair) and 'mouth_wider' (B,): how much wider the target's mouth opens than the source's
+    (faces.measures.mouth_opening, inter-ocular units)."""
     import time
 
+    from ..faces.measures import mouth_opening
     from .data import real_pairs
 
     rng = np.random.default_rng(seed)
@@ -246,17 +247,33 @@ def window_data(model, fw: dict, real: dict | None, n_real: int, seed: int = 0, 
                 out.setdefault(f"{g}_x", []).append(x.half())
                 out.setdefault(f"{g}_y", []).append(y.half())
                 out.setdefault(f"{g}_m", []).append(m.bool())
+            wider = [mouth_opening(q) - mouth_opening(p) for p, q in zip(sp[a], tp[b])]
+            out.setdefault("mouth_wider", []).append(torch.tensor(wider, dtype=torch.float32))
         if verbose:
             print(f"windows of {len(ia)} pairs ({time.time() - t0:.0f} s)", flush=True)
     return {k: torch.cat(v) for k, v in out.items()}
 
 
+WIDER = 0.15  # inter-ocular units: a target mouth this much wider open than the source's is a "wide opening"
+
+
+def pick(rng: np.random.Generator, total: int, n: int, pool=(), share: float = 0.0) -> np.ndarray:
+    """n indices below `total` drawn at random, round(share · n) of them from `pool` (when it is not empty)."""
+    i = rng.integers(0, total, n)
+    k = int(round(share * n)) if len(pool) else 0
+    i[:k] = rng.choice(np.asarray(pool), k)
+    return i
+
+
 def train_parts(data: dict, steps: int = 100000, batch: int = 16, lr: float = 2e-4, time_limit: float | None = None,
                 seed: int = 0, log_every: int = 50, pixel: float = 10.0, adv: float = 0.5, fm: float = 2.0,
-                detail: float = 5.0, darkest: float = 0.6, init=None, out_path=None, verbose: bool = True) -> dict:
+                detail: float = 5.0, darkest: float = 0.6, wide: float = 0.0, init=None, out_path=None,
+                verbose: bool = True) -> dict:
     """Train a PartPainter on window_data (see the module docstring). Each window gets a brightness and contrast
     jitter (composite, warped portrait and target alike; gains from `darkest` to 1.2); the part itself counts
-    `detail` times in the L1 (part_masks). `init`: a PartPainter to continue."""
+    `detail` times in the L1 (part_masks). `wide`: the share of each batch's mouth windows drawn from the pairs
+    whose target mouth opens more than WIDER wider than the source's (the openings the window under-drew).
+    `init`: a PartPainter to continue."""
     import time
 
     from ..talking_heads.losses import hinge_d_fake, hinge_d_real
@@ -268,8 +285,12 @@ def train_parts(data: dict, steps: int = 100000, batch: int = 16, lr: float = 2e
     opt_d = torch.optim.Adam(D.parameters(), lr=2 * lr, betas=(0.5, 0.999))
     history, t0, step = [], time.time(), 0
 
+    wide_pool = np.flatnonzero(data["mouth_wider"].numpy() > WIDER) if wide and "mouth_wider" in data else []
+    if verbose and wide:
+        print(f"{len(wide_pool)} of {len(data['mouth_x'])} mouth windows open wider by > {WIDER}", flush=True)
+
     def draw(g: str, n: int):
-        i = torch.from_numpy(rng.integers(0, len(data[f"{g}_x"]), n))
+        i = torch.from_numpy(pick(rng, len(data[f"{g}_x"]), n, wide_pool if g == "mouth" else (), wide))
         x, y = data[f"{g}_x"][i].float(), data[f"{g}_y"][i].float()
         m = data[f"{g}_m"][i].float() if f"{g}_m" in data else torch.zeros_like(y[:, :1])
         gain = torch.from_numpy(rng.uniform(darkest, 1.2, (n, 1, 1, 1)).astype(np.float32))
@@ -376,6 +397,14 @@ def load_parts(name: str = CHECKPOINT_NAME, path=None) -> PartPainter:
     return painter.eval()
 
 
+def shipped_parts() -> PartPainter | None:
+    """The course's part painter (checkpoints/animator_parts.pt) when the manifest lists it, else None; a damaged
+    file raises CourseError (load_parts)."""
+    from ..checkpoints import read_manifest
+
+    return load_parts() if CHECKPOINT_NAME in read_manifest() else None
+
+
 def main(argv: list[str] | None = None) -> int:
     """python -m course_utils.animator parts [--time-limit S] [--ship]: train the part painter on the shipped animator."""
     import argparse
@@ -399,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--real-pairs", type=int, default=3000, help="pairs drawn from the real clips")
     ap.add_argument("--detail", type=float, default=5.0, help="how many times the part itself counts in the L1")
     ap.add_argument("--darkest", type=float, default=0.6, help="the darkest brightness gain of the jitter")
+    ap.add_argument("--wide", type=float, default=0.0,
+                    help=f"share of mouth windows drawn from openings over {WIDER} inter-ocular distances wider")
     ap.add_argument("--init", help="continue from this part-painter checkpoint (e.g. checkpoints/animator_parts.pt)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--ship", action="store_true", help="write checkpoints/animator_parts.pt and its manifest entry")
@@ -420,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
         entry = read_manifest().get(CHECKPOINT_NAME, {})
         earlier = entry if entry.get("sha256") == digest else {"file": Path(a.init).name, "sha256": digest}
     res = train_parts(data, steps=a.steps, batch=a.batch, lr=a.lr, time_limit=a.time_limit, seed=a.seed,
-                      detail=a.detail, darkest=a.darkest, init=start)
+                      detail=a.detail, darkest=a.darkest, wide=a.wide, init=start)
     metrics = {k: round(v, 3) for k, v in evaluate_parts(res["painter"], model).items()}
     metrics |= {"steps": res["steps"], "params": sum(p.numel() for p in res["painter"].parameters())}
     before = (earlier or {}).get("metrics", {})

@@ -198,15 +198,18 @@ def load_part_windows(path=None, shipped: bool = True):
     """(the learned animator's part windows — a PartPainter — or False; a note saying which, with the file's hash).
     path: a checkpoint file, or 'none'; when None, the shipped windows if `shipped` and they are there (they were
     trained on the shipped animator, so an earlier stage given with --animator runs without them)."""
-    from ..animator.parts import CHECKPOINT_NAME, load_parts
-    from ..checkpoints import CHECKPOINT_DIR, read_manifest, sha256_of
+    from ..animator.parts import CHECKPOINT_NAME, load_parts, shipped_parts
+    from ..checkpoints import CHECKPOINT_DIR, sha256_of
 
-    if path == "none" or (path is None and not (shipped and CHECKPOINT_NAME in read_manifest())):
-        return False, "part windows: none (the animator's 64-px painting alone)"
+    none = False, "part windows: none (the animator's 64-px painting alone)"
+    if path == "none" or (path is None and not shipped):
+        return none
     try:
-        painter = load_parts(path=path)
+        painter = load_parts(path=path) if path is not None else shipped_parts()
     except CourseError as err:
         return False, f"part windows left out: {err}"
+    if painter is None:
+        return none
     file = CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.pt" if path is None else Path(path)
     shown = f"checkpoints/{file.name}" if path is None else str(path)
     return painter, f"part windows: {shown} (sha256 {sha256_of(file)[:12]}…)"
