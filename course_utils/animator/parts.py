@@ -67,11 +67,14 @@ def _grid(win: Window, display: int, n: int = 1) -> torch.Tensor:
     return torch.stack([gx, gy], -1)[None].expand(n, -1, -1, -1)
 
 
-def cut(images: torch.Tensor, wins: list[Window]) -> torch.Tensor:
-    """(B, C, H, H) pictures and one window each -> (B, C, W, W) (bilinear; windows of one size)."""
-    h = images.shape[-1]
+def cut(images, wins: list[Window]) -> torch.Tensor:
+    """(B, C, H, H) pictures and one window each -> (B, C, W, W) (bilinear; windows of one size). `images` may be
+    a sequence of such layers: each is cut with the same grid and the cuts are stacked on the channels."""
+    layers = [images] if torch.is_tensor(images) else list(images)
+    h = layers[0].shape[-1]
     grid = torch.cat([_grid(w, h) for w in wins])
-    return F.grid_sample(images, grid, mode="bilinear", padding_mode="border", align_corners=False)
+    return torch.cat([F.grid_sample(t, grid, mode="bilinear", padding_mode="border", align_corners=False)
+                      for t in layers], 1)
 
 
 def taper(size: int) -> torch.Tensor:
@@ -138,7 +141,7 @@ def window_inputs(composite: torch.Tensor, warped: torch.Tensor, visible: torch.
     h = composite.shape[-1]
     wins = [windows(t, h)[part] for t in targets]
     lms = np.stack([landmark_image(w.to_window(t), w.size) for w, t in zip(wins, targets)])
-    x = torch.cat([cut(torch.cat([composite, warped, visible], 1), wins), image_to_tensor(lms)], 1)
+    x = torch.cat([cut((composite, warped, visible), wins), image_to_tensor(lms)], 1)
     return x, wins
 
 

@@ -15,7 +15,7 @@ import torch
 from ..errors import CourseError
 from ..tensors import image_to_tensor
 from .model import composite_layers
-from .parts import refine
+from .parts import DISPLAY_GROUPS, refine, shipped_parts
 from .train import load_animator, motion_input
 
 
@@ -23,8 +23,6 @@ def _shipped_parts():
     """The shipped part painter, or False when there is none; a damaged file is one warning, not a stop: the
     animator then runs without its windows."""
     import warnings
-
-    from .parts import shipped_parts
 
     try:
         return shipped_parts() or False
@@ -62,8 +60,6 @@ class PortraitAnimator:
         for net in (self.model, self.parts):
             if net is not None:
                 net.to(memory_format=torch.channels_last)
-        from .parts import DISPLAY_GROUPS
-
         self.windows = tuple(windows or DISPLAY_GROUPS)
         self.size = size
         self.r = self.model.config.size

@@ -45,7 +45,8 @@ def _portraits(mode: str, args: argparse.Namespace) -> SuiteResult:
     from . import portraits
 
     methods = tuple(getattr(args, "methods", None) or portraits.METHODS)
-    parts, parts_note = portraits.load_part_windows(getattr(args, "parts", None), shipped=not getattr(args, "animator", None))
+    # --parts given: those windows; else run() decides (the shipped ones with the shipped animator, none with --animator)
+    parts, parts_note = portraits.load_part_windows(args.parts) if getattr(args, "parts", None) else (None, None)
     windows = tuple(getattr(args, "windows", None) or ()) or None
     if not getattr(args, "animator", None):
         return portraits.run(mode, methods=methods, parts=parts, parts_note=parts_note, windows=windows)
