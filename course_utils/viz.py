@@ -53,7 +53,10 @@ def show_images(
     n = len(images)
     ncols = ncols or min(n, 6)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)), squeeze=False)
+    aspect = max(np.asarray(im).shape[0] / max(np.asarray(im).shape[1], 1) for im in images) if n else 1.0
+    room = 0.3 * nrows if titles is not None else 0.0   # each row's titles need their own height (or they overlap)
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False,   # rows as tall as the tallest picture needs
+                             figsize=(size * ncols, size * min(aspect, 1.0) * nrows + room + (0.4 if suptitle else 0)))
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= n:

@@ -604,11 +604,14 @@ if animator_net is not None:
 # Look at the turn: the mask turns grey over much of the face — the network is unsure that moved pixels can show
 # it — and where it paints, the colours come from a 64-px painting and the fine detail from the stretched source,
 # so the far cheek and the hair beside it smear: nothing in one frontal painting shows the other side of her face.
-# Look at the mouth: the mask goes black inside the lips, and the painter fills the gap with a dark, generic mouth
-# made at 64 px — no teeth. A portrait that already shows its teeth goes wrong the other way (right column): the
-# fine layer inside the opened mouth is her own teeth, stretched to the new height, and the head turn that comes
-# with this frame bends her whole face. A profile driver is worse still: dlib's landmarks for a
-# face in profile fold the far half over the near, and every animator here inherits that.
+# Look at the mouth: the mask goes black over her lips as well as between them — a smooth motion field cannot part
+# two lips that touch — so the network paints the whole mouth at 64 px, and the mouth window of section 2 paints it
+# again at display size: a dark opening, a line of teeth she never showed, lips paler than Leonardo's. Chapter 04's
+# warp moves her own lips instead and paints only the gap between them; on the Mona Lisa its mouth follows the
+# driver more closely by the judge's reading (section 6). A portrait that already shows its teeth goes wrong the
+# other way (right column): the fine layer inside the opened mouth is her own teeth, stretched to the new height,
+# and the head turn that comes with this frame bends her whole face. A profile driver is worse still: dlib's
+# landmarks for a face in profile fold the far half over the near, and every animator here inherits that.
 # The papers' remedies are more data (real videos of many people), more resolution, 3-D-aware keypoints and, in
 # LivePortrait, explicit retargeting of eyes and lips.
 

@@ -36,3 +36,25 @@ def test_gif_frames_keep_smooth_one_hue_pictures_free_of_bands():
     rng = np.random.default_rng(0)
     colourful = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
     assert viz.gif_frame(colourful).mode == "P"
+
+
+def test_shown_titles_do_not_overlap_the_row_above_and_wide_pictures_get_short_rows():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from course_utils.viz import show_images
+
+    square = [np.full((64, 64, 3), 128, np.uint8)] * 8
+    fig = show_images(square, [f"a title {i}" for i in range(8)], ncols=4, suptitle="two rows")
+    fig.canvas.draw()
+    axes = [ax for ax in fig.axes if ax.images]
+    renderer = fig.canvas.get_renderer()
+    for top, below in zip(axes[:4], axes[4:]):
+        picture_bottom = top.get_window_extent(renderer).y0          # display px, y up
+        title_top = below.title.get_window_extent(renderer).y1
+        assert title_top < picture_bottom, (title_top, picture_bottom)
+    wide = show_images([np.zeros((32, 128, 3), np.uint8)] * 4, ["w"] * 4, ncols=2)
+    assert wide.get_size_inches()[1] < 0.6 * fig.get_size_inches()[1]
+    plt.close("all")
