@@ -572,8 +572,8 @@ for text, value, met in targets_:
 #
 # A motion model can only move what the portrait shows and paint what it learned. Three places where that is not
 # enough, shown rather than hidden: a **large head turn** (the far cheek and ear were never in the picture), a
-# **wide-open mouth** (teeth it never saw, painted at 64 px and enlarged four times), and a **profile** driver
-# (the landmarks themselves fold over).
+# **wide-open mouth** (teeth and lips the painting never showed, painted from other people's), and a **profile**
+# driver (the landmarks themselves fold over).
 #
 # > **Think!** For the biggest head turn and for the widest mouth, where do you expect the visible mask to go dark
 # > (paint) rather than stay white (move pixels)? And on a portrait that already shows its teeth, what could go
