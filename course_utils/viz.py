@@ -50,10 +50,11 @@ def show_images(
     """Show (H, W) or (H, W, 3) arrays in a grid, without axes; returns the matplotlib Figure."""
     import matplotlib.pyplot as plt
 
+    images = [np.asarray(im) for im in images]   # each picture converted once
     n = len(images)
     ncols = ncols or min(n, 6)
     nrows = int(np.ceil(n / ncols))
-    aspect = max(np.asarray(im).shape[0] / max(np.asarray(im).shape[1], 1) for im in images) if n else 1.0
+    aspect = max(im.shape[0] / max(im.shape[1], 1) for im in images) if n else 1.0
     room = 0.3 * nrows if titles is not None else 0.0   # each row's titles need their own height (or they overlap)
     fig, axes = plt.subplots(nrows, ncols, squeeze=False,   # rows as tall as the tallest picture needs
                              figsize=(size * ncols, size * min(aspect, 1.0) * nrows + room + (0.4 if suptitle else 0)))
@@ -61,7 +62,7 @@ def show_images(
         ax.axis("off")
         if i >= n:
             continue
-        img = np.asarray(images[i])
+        img = images[i]
         ax.imshow(img, cmap=cmap or ("gray" if img.ndim == 2 else None), interpolation="nearest")
         if titles is not None:
             ax.set_title(titles[i], fontsize=10, fontweight="normal")
