@@ -567,6 +567,43 @@ for text, value, met in targets_:
 # of thousands of people; the course's trainer takes `--config medium` (128 px) or `large` (256 px), and
 # `--init` to go on from the shipped checkpoint, for anyone who has a GPU.
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### How sure is the judge?
+#
+# The judge is a network too, trained on photographs. Before reading a ✘ or a ✔ as a difference between two
+# animators, ask how far its reading moves when nothing a viewer could see has changed. The benchmark's
+# `judge_noise` suite takes the same frames as the table above — the piecewise warp's and the learned animator's —
+# and judges them again after a one-pixel shift, JPEG at quality 90, a 0.5-px blur and a 3 % zoom. The next cell
+# reads its committed run: mouth r per portrait, one column per change, then the spread of each mean.
+#
+# > **Think!** How big must the gap between two animators' figures be before you believe it? A training run that
+# > moves the mouth figure by 0.01: better, or the same?
+
+# %% slideshow={"slide_type": "skip"}
+noise = json.loads((REPO_ROOT / "docs" / "bench" / "judge-noise-standard.json").read_text())
+changes = [c for c in noise["rows"][0] if c not in ("method", "portrait")]
+print(f"python -m course_utils.bench judge_noise --mode standard   ({noise['created']}): mouth r\n")
+print(f"{'':16s}{'':24s}" + "".join(f"{c:>12s}" for c in changes))
+for row in noise["rows"]:
+    print(f"{row['method']:16s}{row['portrait']:24s}" + "".join(f"{row[c]:12.3f}" for c in changes))
+nf = noise["figures"]
+print()
+for key in ("mouth_r", "blink_r"):
+    for m in ("piecewise_warp", "animator"):
+        values = [nf[f"{key}_{m}_{c}"] for c in changes]
+        print(f"{key} {m:15s} from {min(values):.3f} to {max(values):.3f} (spread {nf[f'{key}_{m}_spread']:.3f})")
+for key, side in (("mouth_r", "below"), ("blink_r", "above")):
+    held = all((nf[f"{key}_animator_{c}"] < nf[f"{key}_piecewise_warp_{c}"]) == (side == "below") for c in changes)
+    print(f"the animator's {key} is {side} the warp's under every change: {'yes' if held else 'no'}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read the spreads as error bars. Changes nobody would see move each method's mean mouth figure by at most 0.03
+# and its blink figure by at most 0.07. The learned animator's mouth figure stays below the warp's under every
+# change, and its blink figure above it, each time by more than either spread (the blinks only just, under the
+# zoom): those two gaps are not the judge's noise. The warp's own figure on the Mona Lisa is lower under every
+# change than on its frames as they are. A gap smaller than the spread — a training run that moves the mouth
+# figure by 0.01 — tells you nothing either way.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Where it still fails
 #

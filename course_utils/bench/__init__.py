@@ -67,6 +67,8 @@ SUITES: dict[str, tuple[str, Callable[[str, argparse.Namespace], SuiteResult]]] 
     "flow": ("flow methods side by side on FaceWorld pairs with true flow: end-point error and ms per pair", _suite("flow")),
     "fakes": ("chapter 10: fake detectors per generator, the generalisation gap, watermark robustness", _suite("fakes")),
     "portraits": ("every animator on real portraits driven by real clips, judged by dlib's networks", _portraits),
+    "judge_noise": ("the judge's own noise: the warp's and the learned animator's mouth and blink r under changes "
+                    "nobody can see (a 1-px shift, JPEG 90, a 0.5-px blur, a 3 % zoom)", _suite("judge_noise")),
     "quiz": ("the workshop quiz: does 'pick the blurrier picture' win it? (it should score near chance)", _suite("quiz")),
     "live": ("the webcam path with a recorded clip: end-to-end frames/s, latency and ms per stage", _suite("live")),
 }
