@@ -55,7 +55,7 @@ def run(mode: str, frames: int | None = None, changes=CHANGES, methods=METHODS, 
 
     from ..landmarks import detect
     from ..warps import transfer_motion
-    from .portraits import _animators, drivers, load_learned_animator, load_part_windows, portraits
+    from .portraits import animators_for, drivers, load_learned_animator, load_part_windows, portraits
 
     quick = mode == "quick"
     frames = frames or (16 if quick else 32)
@@ -73,7 +73,7 @@ def run(mode: str, frames: int | None = None, changes=CHANGES, methods=METHODS, 
         verdicts: dict[tuple[str, str, str], list[J.Verdict]] = {}
         for label, image in portraits(quick):
             points = detect(image, backend="dlib").faces[0].points
-            for anim in _animators(image, points, None, None, animator, methods, parts):
+            for anim in animators_for(image, points, None, None, animator, methods, parts):
                 for _clip, drv_points, reference, _ in drvs:
                     targets = transfer_motion(anim.points, drv_points, reference)
                     out = anim.render(targets)

@@ -160,7 +160,7 @@ def drivers(quick: bool, frames: int):
 METHODS = ("tps_warp", "piecewise_warp", "flow_warp", "gan_ff", "gan_ft", "animator")
 
 
-def _animators(image, points, flow_net, gan, animator=None, methods=METHODS, parts=False, windows=None):
+def animators_for(image, points, flow_net, gan, animator=None, methods=METHODS, parts=False, windows=None):
     """The animators for one portrait, those named in `methods`; the networks are loaded once for all portraits
     (FT works on a copy). The learned animator joins when its checkpoint is shipped."""
     import torch
@@ -258,7 +258,7 @@ def run(mode: str, frames: int | None = None, animator=None, animator_note: str 
             parts_note += f"; windows used: {', '.join(windows or DISPLAY_GROUPS)}"
         for label, image in portraits(quick):
             points = detect(image, backend="dlib").faces[0].points
-            for anim in _animators(image, points, flow_net, gan, animator, methods, parts, windows):
+            for anim in animators_for(image, points, flow_net, gan, animator, methods, parts, windows):
                 for clip, drv_points, reference, drv_frames in drvs:
                     targets = transfer_motion(anim.points, drv_points, reference)
                     t = time.perf_counter()
