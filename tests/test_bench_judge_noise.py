@@ -23,8 +23,8 @@ def test_each_change_is_small_and_real():
     assert np.array_equal(outs["shift_1px"][:, 1:], face[:, :-1])   # the whole picture, one pixel to the right
     for kind in ("jpeg_90", "blur_0.5px"):   # the same picture, a few grey levels apart on average
         assert np.abs(outs[kind].astype(np.int16) - face).mean() < 4.0, kind
-    # the zoom: a point at the frame's corner moves by 3 % of its distance from the centre (under 4 px); a small
-    # bright dot drawn there lands where that says
+    # the zoom: a point moves towards the centre by 3 % of its distance from it; a small bright dot drawn near
+    # the frame's corner lands where that says
     dot = np.zeros((256, 256, 3), np.uint8)
     dot[20:23, 20:23] = 255
     ys, xs = np.nonzero(suite.change(dot, "zoom_0.97")[..., 0] > 100)

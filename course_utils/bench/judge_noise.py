@@ -34,7 +34,7 @@ def change(frame: np.ndarray, kind: str) -> np.ndarray:
     if kind == "none":
         return f.copy()
     if kind == "shift_1px":   # one pixel to the right, the first column repeated
-        return np.ascontiguousarray(np.concatenate([f[:, :1], f[:, :-1]], 1))
+        return np.concatenate([f[:, :1], f[:, :-1]], 1)
     if kind == "jpeg_90":
         ok, data = cv2.imencode(".jpg", f[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 90])
         return np.ascontiguousarray(cv2.imdecode(data, cv2.IMREAD_COLOR)[..., ::-1])
